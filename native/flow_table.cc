@@ -1,1 +1,735 @@
-// flow_table
+#include "flow_table.h"
+
+#include <cmath>
+#include <cstdlib>
+
+namespace deckscope {
+
+// ---- Pool / Table ------------------------------------------------------------------------
+
+template <typename T>
+Pool<T>::~Pool() {
+  for (T* c : chunks_) std::free(c);
+}
+
+template <typename T>
+uint32_t Pool<T>::Alloc() {
+  uint32_t idx;
+  if (!free_.empty()) {
+    idx = free_.back();
+    free_.pop_back();
+    std::memset(static_cast<void*>(&at(idx)), 0, sizeof(T));
+  } else {
+    idx = next_++;
+    if (((idx - 1) >> kChunkShift) >= chunks_.size()) {
+      // calloc: large chunks come from mmap, so untouched pages cost no resident memory.
+      T* chunk = static_cast<T*>(std::calloc(kChunk, sizeof(T)));
+      if (chunk == nullptr) std::abort();
+      chunks_.push_back(chunk);
+    }
+  }
+  ++live_;
+  return idx;
+}
+
+template <typename T>
+void Pool<T>::Free(uint32_t idx) {
+  free_.push_back(idx);
+  --live_;
+}
+
+template <typename T>
+Table<T>::Table(uint32_t max_entries) : max_(max_entries) {
+  uint32_t cap = 16;
+  while (cap < max_entries * 2u) cap <<= 1;  // load factor <= 0.5
+  slots_.assign(cap, 0);
+  mask_ = cap - 1;
+}
+
+template <typename T>
+uint32_t Table<T>::Insert(uint32_t hash) {
+  uint32_t idx = pool_.Alloc();
+  pool_.at(idx).hash = hash;
+  uint32_t s = hash & mask_;
+  while (slots_[s] != 0) s = (s + 1) & mask_;
+  slots_[s] = idx;
+  return idx;
+}
+
+template <typename T>
+void Table<T>::Erase(uint32_t idx) {
+  uint32_t i = pool_.at(idx).hash & mask_;
+  while (slots_[i] != idx) i = (i + 1) & mask_;
+  // Backward-shift deletion: move later entries of the run into the hole when their home slot
+  // does not lie cyclically in (i, j].
+  for (uint32_t j = (i + 1) & mask_; slots_[j] != 0; j = (j + 1) & mask_) {
+    uint32_t home = pool_.at(slots_[j]).hash & mask_;
+    bool between = i <= j ? (i < home && home <= j) : (i < home || home <= j);
+    if (!between) {
+      slots_[i] = slots_[j];
+      i = j;
+    }
+  }
+  slots_[i] = 0;
+  pool_.Free(idx);
+}
+
+template <typename T>
+void Table<T>::PushBack(List* l, uint32_t idx) {
+  T& e = pool_.at(idx);
+  e.prev = l->tail;
+  e.next = 0;
+  if (l->tail) pool_.at(l->tail).next = idx;
+  else l->head = idx;
+  l->tail = idx;
+}
+
+template <typename T>
+void Table<T>::Unlink(List* l, uint32_t idx) {
+  T& e = pool_.at(idx);
+  if (e.prev) pool_.at(e.prev).next = e.next;
+  else l->head = e.next;
+  if (e.next) pool_.at(e.next).prev = e.prev;
+  else l->tail = e.prev;
+  e.prev = e.next = 0;
+}
+
+template class Pool<SynMaterial>;
+template class Pool<StreamPair>;
+template class Table<Flow>;
+template class Table<ScanSource>;
+
+// ---- helpers -----------------------------------------------------------------------------
+
+namespace {
+
+constexpr int64_t kUsPerS = 1000000;
+
+inline uint64_t Mix(uint64_t h) {
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdULL;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ULL;
+  h ^= h >> 33;
+  return h;
+}
+
+inline uint32_t HashBytes(const void* p, size_t n) {
+  uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;
+  const uint8_t* b = static_cast<const uint8_t*>(p);
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t w;
+    std::memcpy(&w, b + i, 8);
+    h = Mix(h ^ w) + 0x9e3779b97f4a7c15ULL;
+  }
+  uint64_t tail = 0;
+  std::memcpy(&tail, b + i, n - i);
+  return static_cast<uint32_t>(Mix(h ^ tail));
+}
+
+// Serial-number comparisons (RFC 1982) on 32-bit sequence numbers.
+inline bool SeqLt(uint32_t a, uint32_t b) { return static_cast<int32_t>(a - b) < 0; }
+inline bool SeqLeq(uint32_t a, uint32_t b) { return static_cast<int32_t>(a - b) <= 0; }
+
+inline uint32_t Sat32(int64_t v) {
+  if (v < 0) return 0;
+  return v > 0xffffffffLL ? 0xffffffffu : static_cast<uint32_t>(v);
+}
+inline int32_t SatRtt(int64_t v) {
+  if (v < 0) return 0;
+  return v > 0x7fffffffLL ? 0x7fffffff : static_cast<int32_t>(v);
+}
+
+// Linear-counting estimate of distinct values hashed into a 512-bit map.
+uint32_t EstimateDistinct(const uint64_t bits[8]) {
+  int zeros = 0;
+  for (int i = 0; i < 8; ++i) zeros += 64 - __builtin_popcountll(bits[i]);
+  if (zeros == 0) zeros = 1;  // saturated: report the largest estimate the map can give
+  return static_cast<uint32_t>(std::lround(-512.0 * std::log(zeros / 512.0)));
+}
+
+}  // namespace
+
+// ---- Engine ------------------------------------------------------------------------------
+
+Engine::Engine(const EngineConfig& cfg, BatchWriter* out)
+    : cfg_(cfg),
+      out_(out),
+      flows_(cfg.max_flows),
+      scans_(cfg.max_scan_sources),
+      buffers_(cfg.stream_bytes ? cfg.stream_bytes : limits::kMinStreamBuffer, cfg.reassembly_budget) {}
+
+Engine::~Engine() = default;
+
+size_t Engine::memory_bytes() const {
+  return flows_.bytes() + scans_.bytes() + buffers_.in_use_bytes();
+}
+
+bool Engine::InHoneypots(uint8_t ip_version, const uint8_t* ip) const {
+  for (const Cidr& c : cfg_.honeypots) {
+    if (c.ip_version != ip_version) continue;
+    uint32_t full = c.prefix / 8, rest = c.prefix % 8;
+    if (std::memcmp(c.addr, ip, full) != 0) continue;
+    if (rest && ((c.addr[full] ^ ip[full]) & (0xff00 >> rest) & 0xff)) continue;
+    return true;
+  }
+  return false;
+}
+
+void Engine::Packet(int dlt, const uint8_t* data, uint32_t caplen, uint32_t wirelen, int64_t ts) {
+  ++c_.packets;
+  c_.wire_bytes += wirelen;
+  out_->CountPacket();
+  PacketView v;
+  v.snapped = caplen < wirelen;
+  DecodeResult r = DecodePacket(dlt, data, caplen, &v);
+  switch (r) {
+    case DecodeResult::kOk: break;
+    case DecodeResult::kNotIp: ++c_.not_ip; return;
+    case DecodeResult::kOtherTransport: ++c_.other_transport; return;
+    case DecodeResult::kFragment: ++c_.ip_fragments; return;
+    default: ++c_.malformed[static_cast<int>(r) - kFirstMalformed]; return;
+  }
+  if (ts > now_) now_ = ts;
+  if (now_ - last_advance_ >= kUsPerS) Advance(now_);
+  if (v.transport == kTcp) {
+    ++c_.tcp_packets;
+    HandleTcp(v, ts);
+  } else {
+    ++c_.udp_packets;
+    HandleUdp(v, ts);
+  }
+}
+
+uint32_t Engine::Lookup(const PacketView& v, FlowKey* key, uint32_t* hash, bool* src_is_lo) {
+  size_t alen = v.ip_version == 4 ? 4 : 16;
+  int cmp = std::memcmp(v.src_ip, v.dst_ip, alen);
+  *src_is_lo = cmp < 0 || (cmp == 0 && v.src_port <= v.dst_port);
+  std::memset(key, 0, sizeof *key);
+  const uint8_t* lo = *src_is_lo ? v.src_ip : v.dst_ip;
+  const uint8_t* hi = *src_is_lo ? v.dst_ip : v.src_ip;
+  std::memcpy(key->ip_lo, lo, alen);
+  std::memcpy(key->ip_hi, hi, alen);
+  key->port_lo = *src_is_lo ? v.src_port : v.dst_port;
+  key->port_hi = *src_is_lo ? v.dst_port : v.src_port;
+  key->vlan = v.vlan;
+  key->ip_version = v.ip_version;
+  key->transport = v.transport;
+  *hash = HashBytes(key, sizeof *key);
+  return flows_.Find(*hash, [key](const Flow& f) { return std::memcmp(&f.key, key, sizeof *key) == 0; });
+}
+
+void Engine::MakeRoom() {
+  if (flows_.size() < flows_.max()) return;
+  if (closed_.head) {
+    Erase(closed_.head);
+    return;
+  }
+  Close(active_.head, kEndEvicted);
+}
+
+uint32_t Engine::Create(const FlowKey& key, uint32_t hash, bool client_is_lo, int64_t ts, uint16_t flags) {
+  MakeRoom();
+  uint32_t idx = flows_.Insert(hash);
+  Flow& f = flows_.at(idx);
+  f.key = key;
+  f.client_is_lo = client_is_lo;
+  f.flow_id = next_flow_id_++;
+  f.ts_first = f.ts_last = ts;
+  f.rtt_syn_synack = f.rtt_synack_ack = -1;
+  f.iat_min = 0xffffffffu;
+  f.flags = flags;
+  flows_.PushBack(&active_, idx);
+  ++c_.flows_created;
+  if (key.transport == kTcp) ++c_.tcp_flows;
+  else ++c_.udp_flows;
+  uint64_t live = flows_.size();
+  if (live > c_.flows_peak) c_.flows_peak = live;
+  return idx;
+}
+
+void Engine::Touch(Flow& f, uint32_t idx, int dir, const PacketView& v, int64_t ts) {
+  if (f.packets[0] + f.packets[1] > 0) {
+    int64_t gap = ts - f.ts_last;
+    if (gap < 0) gap = 0;
+    uint32_t g = Sat32(gap);
+    if (g < f.iat_min) f.iat_min = g;
+    if (g > f.iat_max) f.iat_max = g;
+    f.iat_sum += static_cast<double>(gap);
+  }
+  if (f.packets[dir] == 0) f.ttl[dir] = v.ttl;
+  ++f.packets[dir];
+  f.bytes[dir] += v.payload_len;
+  if (ts > f.ts_last) f.ts_last = ts;
+  flows_.MoveToBack(&active_, idx);
+}
+
+void Engine::StoreSyn(Flow& f, int dir, const PacketView& v, int64_t ts) {
+  if (f.syn_idx[dir]) {
+    SynMaterial& m = syns_.at(f.syn_idx[dir]);
+    if (m.count < 255) ++m.count;
+    return;
+  }
+  uint32_t si = syns_.Alloc();
+  SynMaterial& m = syns_.at(si);
+  m.ts = ts;
+  m.seq = v.seq;
+  m.ack = v.ack;
+  m.flow_label = v.flow_label;
+  m.window = v.window;
+  m.ip_id = v.ip_id;
+  m.ip_total_len = v.ip_total_len;
+  m.urg_ptr = v.urg_ptr;
+  m.payload_len = static_cast<uint16_t>(v.payload_len > 0xffff ? 0xffff : v.payload_len);
+  m.tcp_flags = v.tcp_flags;
+  m.ttl = v.ttl;
+  m.tos = v.tos;
+  m.ip_flags = v.ip_flags;
+  m.ip_opts_len = v.ip_opts_len;
+  m.tcp_reserved = v.tcp_reserved;
+  m.options_len = v.tcp_opts_len;
+  m.count = 1;
+  std::memcpy(m.options, v.tcp_opts, v.tcp_opts_len);
+  f.syn_idx[dir] = si;
+}
+
+void Engine::HandleTcp(const PacketView& v, int64_t ts) {
+  FlowKey key;
+  uint32_t hash;
+  bool src_is_lo;
+  uint32_t idx = Lookup(v, &key, &hash, &src_is_lo);
+  const bool syn = v.tcp_flags & kSyn, ack = v.tcp_flags & kAck;
+  const bool bare_syn = syn && !ack;
+  if (idx) {
+    Flow& f = flows_.at(idx);
+    if (f.state == kClosed) {
+      if (!bare_syn) {
+        ++c_.post_close_packets;
+        return;
+      }
+      ++c_.port_reuse;  // a new connection on a recently closed 4-tuple
+      Erase(idx);
+      idx = 0;
+    }
+  }
+  if (!idx) {
+    bool client_is_src;
+    uint16_t flags = 0;
+    if (bare_syn) {
+      client_is_src = true;
+    } else if (syn) {
+      client_is_src = false;  // SYN-ACK: its receiver sent the SYN we missed
+    } else {
+      flags |= kFlowMidstream;
+      bool src_hp = InHoneypots(v.ip_version, v.src_ip), dst_hp = InHoneypots(v.ip_version, v.dst_ip);
+      if (src_hp != dst_hp) client_is_src = dst_hp;
+      else client_is_src = v.src_port > v.dst_port || (v.src_port == v.dst_port && !src_is_lo);
+    }
+    idx = Create(key, hash, client_is_src == src_is_lo, ts, flags);
+  }
+  Flow& f = flows_.at(idx);
+  const int dir = (src_is_lo == static_cast<bool>(f.client_is_lo)) ? 0 : 1;
+  const uint8_t bit = static_cast<uint8_t>(1u << dir);
+  Touch(f, idx, dir, v, ts);
+
+  if (bare_syn) {
+    if (dir == 0) {
+      if (f.flags & kFlowSynSeen) {
+        ++f.syn_retrans;
+        ++c_.syn_retransmits;
+      }
+      f.flags |= kFlowSynSeen;
+      f.ts_syn = ts;
+      StoreSyn(f, 0, v, ts);
+      if (!(f.seq_init & bit)) {
+        f.hi_seq[0] = v.seq + 1;
+        f.seq_init |= bit;
+      }
+    }
+  } else if (syn) {
+    if (dir == 1) {
+      if (!(f.flags & kFlowSynAckSeen)) {
+        f.flags |= kFlowSynAckSeen;
+        f.ts_synack = ts;
+        if (f.flags & kFlowSynSeen) f.rtt_syn_synack = SatRtt(ts - f.ts_syn);
+      }
+      StoreSyn(f, 1, v, ts);
+      if (!(f.seq_init & bit)) {
+        f.hi_seq[1] = v.seq + 1;
+        f.seq_init |= bit;
+      }
+    }
+  } else if (ack && dir == 0 && (f.flags & kFlowSynAckSeen) && !(f.flags & kFlowHandshakeDone)) {
+    f.flags |= kFlowHandshakeDone;
+    f.rtt_synack_ack = SatRtt(ts - f.ts_synack);
+  }
+
+  if (v.payload_len > 0 && !syn) {
+    if (!(f.seq_init & bit)) {
+      f.hi_seq[dir] = v.seq;
+      f.seq_init |= bit;
+    }
+    const uint32_t end = v.seq + v.payload_len;
+    if (SeqLeq(end, f.hi_seq[dir])) {
+      // Entirely below what was already seen: a retransmission, unless it is a keep-alive
+      // probe (one byte just below the next expected sequence number).
+      if (!(v.payload_len == 1 && v.seq == f.hi_seq[dir] - 1)) {
+        ++f.retrans[dir];
+        ++c_.retransmits;
+      }
+    } else {
+      if (SeqLt(f.hi_seq[dir], v.seq)) ++f.ooo;  // arrived ahead of a hole
+      f.hi_seq[dir] = end;
+    }
+    BecomeNonTrivial(f);
+    if (cfg_.stream_bytes) {
+      if (!f.streams_idx) f.streams_idx = streams_.Alloc();
+      StreamPair& sp = streams_.at(f.streams_idx);
+      StreamState& st = sp.dir[dir];
+      if (!st.done()) {
+        if (f.syn_idx[dir]) StreamSetSynBase(&st, syns_.at(f.syn_idx[dir]).seq);
+        if (StreamInsert(&st, v.seq, v.payload, v.payload_len, v.payload_caplen, ts, v.ttl,
+                         cfg_.stream_bytes, &buffers_, &c_.reassembly)) {
+          EmitStream(f, dir, kStreamTruncated, true);
+        }
+      }
+      // A turn: the peer's pending bytes form a complete flight (a ClientHello answered by a
+      // ServerHello, a banner answered by a banner), so send them now rather than at flow end.
+      StreamState& other = sp.dir[1 - dir];
+      if (!other.done() && other.has_pending() && other.emits + 1 < limits::kMaxStreamEmits)
+        EmitStream(f, 1 - dir, 0, false);
+    }
+  } else if (syn && v.payload_len > 0) {
+    BecomeNonTrivial(f);  // data on a SYN (TFO): the flow carries payload
+  }
+
+  if (v.tcp_flags & kFin) {
+    f.flags |= dir == 0 ? kFlowClientFin : kFlowServerFin;
+    uint32_t fin_end = v.seq + v.payload_len + 1;
+    if ((f.seq_init & bit) && SeqLt(f.hi_seq[dir], fin_end)) f.hi_seq[dir] = fin_end;
+  }
+  if (v.tcp_flags & kRst) {
+    f.flags |= dir == 0 ? kFlowClientRst : kFlowServerRst;
+    Close(idx, kEndRst);
+  } else if ((f.flags & kFlowClientFin) && (f.flags & kFlowServerFin)) {
+    Close(idx, kEndFin);
+  }
+}
+
+void Engine::HandleUdp(const PacketView& v, int64_t ts) {
+  FlowKey key;
+  uint32_t hash;
+  bool src_is_lo;
+  uint32_t idx = Lookup(v, &key, &hash, &src_is_lo);
+  if (!idx) {
+    // No handshake: the honeypot side is the server when configured, else the first sender is
+    // the client.
+    bool src_hp = InHoneypots(v.ip_version, v.src_ip), dst_hp = InHoneypots(v.ip_version, v.dst_ip);
+    bool client_is_src = src_hp != dst_hp ? dst_hp : true;
+    idx = Create(key, hash, client_is_src == src_is_lo, ts, 0);
+  }
+  Flow& f = flows_.at(idx);
+  const int dir = (src_is_lo == static_cast<bool>(f.client_is_lo)) ? 0 : 1;
+  Touch(f, idx, dir, v, ts);
+  if (v.payload_len > 0) {
+    f.iflags |= kHasPayload;
+    if (f.dgrams[dir] < cfg_.udp_datagrams) {
+      EmitDatagram(f, dir, v, ts);
+      ++f.dgrams[dir];
+    }
+  }
+}
+
+void Engine::BecomeNonTrivial(Flow& f) {
+  f.iflags |= kHasPayload;
+  if (f.iflags & kSynEmitted) return;
+  f.iflags |= kSynEmitted;
+  FlowRef ref;
+  FillRef(f, &ref);
+  if (f.syn_idx[0]) EmitSyn(ref, syns_.at(f.syn_idx[0]), 0);
+  if (f.syn_idx[1]) EmitSyn(ref, syns_.at(f.syn_idx[1]), kSynIsSynAck);
+}
+
+void Engine::Close(uint32_t idx, uint8_t reason) {
+  Flow& f = flows_.at(idx);
+  if (f.state == kClosed) return;
+  ++c_.flows_ended[reason];
+  if (f.key.transport == kTcp) {
+    if (!(f.iflags & kHasPayload)) {
+      ++c_.flows_trivial;
+      FoldScan(f, reason);
+    } else {
+      if (f.streams_idx) {
+        EmitStream(f, 0, kStreamFlowEnd, true);
+        EmitStream(f, 1, kStreamFlowEnd, true);
+      }
+      EmitFlowEnd(f, reason);
+    }
+  }
+  for (int d = 0; d < 2; ++d) {
+    if (f.syn_idx[d]) syns_.Free(f.syn_idx[d]);
+    f.syn_idx[d] = 0;
+  }
+  if (f.streams_idx) {
+    StreamPair& sp = streams_.at(f.streams_idx);
+    StreamRelease(&sp.dir[0], &buffers_);
+    StreamRelease(&sp.dir[1], &buffers_);
+    streams_.Free(f.streams_idx);
+    f.streams_idx = 0;
+  }
+  if (reason == kEndFin || reason == kEndRst) {
+    // Linger so the last ACKs and RSTs are absorbed rather than opening a new flow.
+    f.state = kClosed;
+    flows_.Unlink(&active_, idx);
+    flows_.PushBack(&closed_, idx);
+    ++closed_count_;
+  } else {
+    Erase(idx);
+  }
+}
+
+void Engine::Erase(uint32_t idx) {
+  Flow& f = flows_.at(idx);
+  if (f.state == kClosed) {
+    flows_.Unlink(&closed_, idx);
+    --closed_count_;
+  } else {
+    flows_.Unlink(&active_, idx);
+  }
+  flows_.Erase(idx);
+}
+
+void Engine::Advance(int64_t now) {
+  if (now > now_) now_ = now;
+  last_advance_ = now_;
+  const int64_t idle = static_cast<int64_t>(cfg_.idle_timeout_s) * kUsPerS;
+  while (active_.head && flows_.at(active_.head).ts_last + idle < now_) Close(active_.head, kEndIdle);
+  const int64_t linger = static_cast<int64_t>(cfg_.closed_linger_s) * kUsPerS;
+  while (closed_.head && flows_.at(closed_.head).ts_last + linger < now_) Erase(closed_.head);
+  const int64_t scan_idle = static_cast<int64_t>(cfg_.scan_idle_s) * kUsPerS;
+  while (scan_lru_.head && scans_.at(scan_lru_.head).ts_last + scan_idle < now_) {
+    uint32_t s = scan_lru_.head;
+    EmitScan(scans_.at(s), kEndIdle);
+    scans_.Unlink(&scan_lru_, s);
+    scans_.Erase(s);
+  }
+}
+
+void Engine::Shutdown() {
+  while (active_.head) Close(active_.head, kEndShutdown);
+  while (closed_.head) Erase(closed_.head);
+  while (scan_lru_.head) {
+    uint32_t s = scan_lru_.head;
+    EmitScan(scans_.at(s), kEndShutdown);
+    scans_.Unlink(&scan_lru_, s);
+    scans_.Erase(s);
+  }
+  out_->Flush(kBatchFinal);
+}
+
+void Engine::FillRef(const Flow& f, FlowRef* ref) const {
+  ref->flow_id = f.flow_id;
+  ref->ip_version = f.key.ip_version;
+  ref->transport = f.key.transport;
+  ref->vlan = f.key.vlan;
+  if (f.client_is_lo) {
+    std::memcpy(ref->client_ip, f.key.ip_lo, 16);
+    std::memcpy(ref->server_ip, f.key.ip_hi, 16);
+    ref->client_port = f.key.port_lo;
+    ref->server_port = f.key.port_hi;
+  } else {
+    std::memcpy(ref->client_ip, f.key.ip_hi, 16);
+    std::memcpy(ref->server_ip, f.key.ip_lo, 16);
+    ref->client_port = f.key.port_hi;
+    ref->server_port = f.key.port_lo;
+  }
+}
+
+void Engine::EmitSyn(const FlowRef& ref, const SynMaterial& m, uint16_t flags) {
+  SynRecord* r = reinterpret_cast<SynRecord*>(out_->Reserve(kRecSyn, flags, sizeof(SynRecord)));
+  r->flow = ref;
+  r->ts_us = m.ts;
+  r->seq = m.seq;
+  r->ack = m.ack;
+  r->flow_label = m.flow_label;
+  r->window = m.window;
+  r->ip_id = m.ip_id;
+  r->ip_total_len = m.ip_total_len;
+  r->urg_ptr = m.urg_ptr;
+  r->payload_len = m.payload_len;
+  r->tcp_flags = m.tcp_flags;
+  r->ttl = m.ttl;
+  r->tos = m.tos;
+  r->ip_flags = m.ip_flags;
+  r->ip_opts_len = m.ip_opts_len;
+  r->tcp_reserved = m.tcp_reserved;
+  r->options_len = m.options_len;
+  r->syn_count = m.count;
+  std::memcpy(r->options, m.options, m.options_len);
+  ++c_.rec_syn;
+}
+
+void Engine::EmitStream(Flow& f, int dir, uint16_t extra_flags, bool final) {
+  if (!f.streams_idx) return;
+  StreamState& st = streams_.at(f.streams_idx).dir[dir];
+  if (st.done()) return;
+  if (st.has_pending()) {
+    uint16_t flags = extra_flags;
+    if (dir == 1) flags |= kStreamServerToClient;
+    if (final) flags |= kStreamFinal;
+    if (st.flags & StreamState::kTruncated) flags |= kStreamTruncated;
+    if (st.flags & StreamState::kGap) flags |= kStreamGap;
+    if (st.flags & StreamState::kSynBased) flags |= kStreamSynSeen;
+    uint8_t* p = out_->Reserve(kRecStream, flags, sizeof(StreamRecord) + st.contig);
+    StreamRecord* r = reinterpret_cast<StreamRecord*>(p);
+    FillRef(f, &r->flow);
+    r->ts_first_us = st.ts_first;
+    r->ts_last_us = st.ts_last;
+    r->prev_len = st.emitted;
+    r->len = st.contig;
+    r->emit_index = st.emits;
+    r->ttl = st.ttl;
+    std::memcpy(p + sizeof(StreamRecord), st.buf, st.contig);
+    st.emitted = st.contig;
+    ++st.emits;
+    ++c_.rec_stream;
+  }
+  if (final) StreamRelease(&st, &buffers_);
+}
+
+void Engine::EmitDatagram(Flow& f, int dir, const PacketView& v, int64_t ts) {
+  uint32_t n = v.payload_caplen < limits::kMaxUdpDatagramBytes ? v.payload_caplen
+                                                                : limits::kMaxUdpDatagramBytes;
+  uint16_t flags = dir == 1 ? kStreamServerToClient : 0;
+  if (n < v.payload_len) flags |= kStreamTruncated;
+  uint8_t* p = out_->Reserve(kRecDatagram, flags, sizeof(StreamRecord) + n);
+  StreamRecord* r = reinterpret_cast<StreamRecord*>(p);
+  FillRef(f, &r->flow);
+  r->ts_first_us = ts;
+  r->ts_last_us = ts;
+  r->prev_len = 0;
+  r->len = n;
+  r->emit_index = f.dgrams[dir];
+  r->ttl = v.ttl;
+  std::memcpy(p + sizeof(StreamRecord), v.payload, n);
+  ++c_.rec_datagram;
+}
+
+void Engine::EmitFlowEnd(Flow& f, uint8_t reason) {
+  FlowEndRecord* r = reinterpret_cast<FlowEndRecord*>(out_->Reserve(kRecFlowEnd, f.flags, sizeof(FlowEndRecord)));
+  FillRef(f, &r->flow);
+  r->ts_first_us = f.ts_first;
+  r->ts_last_us = f.ts_last;
+  for (int d = 0; d < 2; ++d) {
+    r->bytes[d] = f.bytes[d];
+    r->packets[d] = f.packets[d];
+    r->retransmits[d] = f.retrans[d];
+  }
+  r->syn_retransmits = f.syn_retrans;
+  r->out_of_order = f.ooo;
+  bool any_gap = f.packets[0] + f.packets[1] > 1;
+  r->iat_min_us = any_gap ? f.iat_min : 0;
+  r->iat_max_us = any_gap ? f.iat_max : 0;
+  r->iat_sum_us = f.iat_sum;
+  r->syn_to_synack_us = f.rtt_syn_synack;
+  r->synack_to_ack_us = f.rtt_synack_ack;
+  r->end_reason = reason;
+  r->client_ttl = f.ttl[0];
+  r->server_ttl = f.ttl[1];
+  ++c_.rec_flow_end;
+}
+
+void Engine::FoldScan(Flow& f, uint8_t reason) {
+  FlowRef ref;
+  FillRef(f, &ref);
+  uint8_t ip[16];
+  std::memcpy(ip, ref.client_ip, 16);
+  uint8_t kb[17];
+  std::memcpy(kb, ip, 16);
+  kb[16] = f.key.ip_version;
+  uint32_t hash = HashBytes(kb, sizeof kb);
+  uint32_t si = scans_.Find(hash, [&](const ScanSource& s) {
+    return s.ip_version == f.key.ip_version && std::memcmp(s.ip, ip, 16) == 0;
+  });
+  if (!si) {
+    if (scans_.size() >= scans_.max()) {
+      uint32_t victim = scan_lru_.head;
+      EmitScan(scans_.at(victim), kEndEvicted);
+      ++c_.scan_sources_evicted;
+      scans_.Unlink(&scan_lru_, victim);
+      scans_.Erase(victim);
+    }
+    si = scans_.Insert(hash);
+    ScanSource& s = scans_.at(si);
+    std::memcpy(s.ip, ip, 16);
+    s.ip_version = f.key.ip_version;
+    s.ts_first = f.ts_first;
+    scans_.PushBack(&scan_lru_, si);
+  } else {
+    scans_.MoveToBack(&scan_lru_, si);
+  }
+  ScanSource& s = scans_.at(si);
+  ++s.flows;
+  if (f.flags & kFlowSynSeen) s.syn_packets += 1 + f.syn_retrans;
+  if (f.flags & kFlowSynAckSeen) ++s.synack;
+  else if (f.flags & kFlowServerRst) ++s.rst;
+  else ++s.noreply;
+  if (f.ts_first < s.ts_first) s.ts_first = f.ts_first;
+  if (f.ts_last > s.ts_last) s.ts_last = f.ts_last;
+  uint32_t ph = HashBytes(&ref.server_port, 2) & 511;
+  s.port_bits[ph >> 6] |= 1ull << (ph & 63);
+  uint32_t hh = HashBytes(ref.server_ip, 16) & 511;
+  s.host_bits[hh >> 6] |= 1ull << (hh & 63);
+  if (s.nsample < limits::kScanSamplePorts) {
+    bool seen = false;
+    for (int i = 0; i < s.nsample; ++i) seen |= s.sample_ports[i] == ref.server_port;
+    if (!seen) s.sample_ports[s.nsample++] = ref.server_port;
+  }
+  if (!s.has_rep && f.syn_idx[0]) {
+    s.has_rep = 1;
+    s.rep = syns_.at(f.syn_idx[0]);
+    s.rep_flow = ref;
+  }
+  const int64_t window = static_cast<int64_t>(cfg_.scan_window_s) * kUsPerS;
+  if (s.ts_last - s.ts_first >= window) {
+    EmitScan(s, 0);  // window rollover: report and start a new window for this source
+    uint32_t keep_hash = s.hash, prev = s.prev, next = s.next;
+    uint8_t ver = s.ip_version;
+    std::memset(static_cast<void*>(&s), 0, sizeof s);
+    std::memcpy(s.ip, ip, 16);
+    s.ip_version = ver;
+    s.hash = keep_hash;
+    s.prev = prev;
+    s.next = next;
+    s.ts_first = s.ts_last = f.ts_last;
+  }
+  (void)reason;
+}
+
+void Engine::EmitScan(ScanSource& s, uint8_t reason) {
+  if (s.flows == 0) return;
+  if (s.has_rep) {
+    EmitSyn(s.rep_flow, s.rep, kSynScanRepresentative);
+    s.has_rep = 0;
+  }
+  ScanSummaryRecord* r =
+      reinterpret_cast<ScanSummaryRecord*>(out_->Reserve(kRecScanSummary, 0, sizeof(ScanSummaryRecord)));
+  r->ip_version = s.ip_version;
+  r->end_reason = reason;
+  r->sample_port_count = s.nsample;
+  std::memcpy(r->src_ip, s.ip, 16);
+  r->ts_first_us = s.ts_first;
+  r->ts_last_us = s.ts_last;
+  r->flows = s.flows;
+  r->syn_packets = s.syn_packets;
+  r->synack_replies = s.synack;
+  r->rst_replies = s.rst;
+  r->no_reply = s.noreply;
+  r->distinct_ports_est = EstimateDistinct(s.port_bits);
+  r->distinct_hosts_est = EstimateDistinct(s.host_bits);
+  std::memcpy(r->sample_ports, s.sample_ports, sizeof r->sample_ports);
+  ++c_.scan_summaries;
+}
+
+}  // namespace deckscope
