@@ -1,0 +1,426 @@
+// Decoder of the batch layout defined in native/batch_format.h (version 1). The offsets below
+// are this side's own copy; test/native/batch-roundtrip.test.ts compares them with the addon's
+// offsetof() table and round-trips values, so a change on one side alone fails the test.
+
+export const BATCH_MAGIC = 0x31425344;
+export const BATCH_VERSION = 1;
+export const BATCH_HEADER_SIZE = 32;
+export const RECORD_HEADER_SIZE = 8;
+
+export const RecordType = {
+  syn: 1,
+  stream: 2,
+  flowEnd: 3,
+  datagram: 4,
+  scanSummary: 5,
+} as const;
+
+export const BatchFlag = { final: 1 } as const;
+export const SynFlag = { isSynAck: 1, scanRepresentative: 2 } as const;
+export const StreamFlag = {
+  serverToClient: 1,
+  final: 2,
+  truncated: 4,
+  gap: 8,
+  synSeen: 16,
+  flowEnd: 32,
+} as const;
+export const FlowEndFlag = {
+  synSeen: 1,
+  synAckSeen: 2,
+  handshakeDone: 4,
+  clientFin: 8,
+  serverFin: 16,
+  clientRst: 32,
+  serverRst: 64,
+  midstream: 128,
+} as const;
+export const END_REASONS = ['', 'fin', 'rst', 'idle', 'evicted', 'shutdown'] as const;
+
+/** Field offsets (bytes from the record start) of every struct in batch_format.h. */
+export const LAYOUT = {
+  BatchHeader: {
+    size: 32,
+    fields: {
+      magic: 0,
+      version: 4,
+      header_size: 6,
+      record_count: 8,
+      used_bytes: 12,
+      flags: 16,
+      packets: 20,
+      sequence: 24,
+    },
+  },
+  SynRecord: {
+    size: 136,
+    fields: {
+      'flow.flow_id': 8,
+      'flow.ip_version': 16,
+      'flow.transport': 17,
+      'flow.client_port': 18,
+      'flow.server_port': 20,
+      'flow.vlan': 22,
+      'flow.client_ip': 24,
+      'flow.server_ip': 40,
+      ts_us: 56,
+      seq: 64,
+      ack: 68,
+      flow_label: 72,
+      window: 76,
+      ip_id: 78,
+      ip_total_len: 80,
+      urg_ptr: 82,
+      payload_len: 84,
+      tcp_flags: 86,
+      ttl: 88,
+      tos: 89,
+      ip_flags: 90,
+      ip_opts_len: 91,
+      tcp_reserved: 92,
+      options_len: 93,
+      syn_count: 94,
+      options: 96,
+    },
+  },
+  StreamRecord: {
+    size: 88,
+    fields: {
+      'flow.flow_id': 8,
+      'flow.ip_version': 16,
+      'flow.transport': 17,
+      'flow.client_port': 18,
+      'flow.server_port': 20,
+      'flow.vlan': 22,
+      'flow.client_ip': 24,
+      'flow.server_ip': 40,
+      ts_first_us: 56,
+      ts_last_us: 64,
+      prev_len: 72,
+      len: 76,
+      emit_index: 80,
+      ttl: 82,
+      peer_len: 84,
+    },
+  },
+  FlowEndRecord: {
+    size: 160,
+    fields: {
+      'flow.flow_id': 8,
+      'flow.ip_version': 16,
+      'flow.transport': 17,
+      'flow.client_port': 18,
+      'flow.server_port': 20,
+      'flow.vlan': 22,
+      'flow.client_ip': 24,
+      'flow.server_ip': 40,
+      ts_first_us: 56,
+      ts_last_us: 64,
+      'bytes.0': 72,
+      'bytes.1': 80,
+      'packets.0': 88,
+      'packets.1': 92,
+      'retransmits.0': 96,
+      'retransmits.1': 100,
+      syn_retransmits: 104,
+      out_of_order: 108,
+      iat_min_us: 112,
+      iat_max_us: 120,
+      iat_sum_us: 128,
+      syn_to_synack_us: 136,
+      synack_to_ack_us: 144,
+      end_reason: 152,
+      client_ttl: 153,
+      server_ttl: 154,
+    },
+  },
+  ScanSummaryRecord: {
+    size: 112,
+    fields: {
+      ip_version: 8,
+      end_reason: 9,
+      sample_port_count: 10,
+      src_ip: 16,
+      ts_first_us: 32,
+      ts_last_us: 40,
+      flows: 48,
+      syn_packets: 52,
+      synack_replies: 56,
+      rst_replies: 60,
+      no_reply: 64,
+      distinct_ports_est: 68,
+      distinct_hosts_est: 72,
+      sample_ports: 80,
+    },
+  },
+} as const;
+
+const SYN = LAYOUT.SynRecord.fields;
+const STR = LAYOUT.StreamRecord.fields;
+const END = LAYOUT.FlowEndRecord.fields;
+const SCAN = LAYOUT.ScanSummaryRecord.fields;
+
+/** The canonical tuple of a flow; the client is the SYN sender. Addresses are 4 or 16 bytes. */
+export interface FlowRef {
+  flowId: number;
+  ipVersion: 4 | 6;
+  transport: 6 | 17;
+  clientPort: number;
+  serverPort: number;
+  vlan: number;
+  clientIp: Uint8Array;
+  serverIp: Uint8Array;
+}
+
+export interface SynRecord {
+  type: 1;
+  flags: number;
+  flow: FlowRef;
+  tsUs: number;
+  seq: number;
+  ack: number;
+  flowLabel: number;
+  window: number;
+  ipId: number;
+  ipTotalLen: number;
+  urgPtr: number;
+  payloadLen: number;
+  tcpFlags: number;
+  ttl: number;
+  tos: number;
+  ipFlags: number;
+  ipOptsLen: number;
+  tcpReserved: number;
+  synCount: number;
+  options: Uint8Array;
+}
+
+export interface StreamRecord {
+  type: 2 | 4;
+  flags: number;
+  flow: FlowRef;
+  tsFirstUs: number;
+  tsLastUs: number;
+  prevLen: number;
+  emitIndex: number;
+  ttl: number;
+  data: Uint8Array;
+  /** Server->client records only: the client's prefix already sent, for joining hellos. */
+  peer: Uint8Array;
+}
+
+export interface FlowEndRecord {
+  type: 3;
+  flags: number;
+  flow: FlowRef;
+  tsFirstUs: number;
+  tsLastUs: number;
+  bytes: [number, number];
+  packets: [number, number];
+  retransmits: [number, number];
+  synRetransmits: number;
+  outOfOrder: number;
+  iatMinUs: number;
+  iatMaxUs: number;
+  iatSumUs: number;
+  synToSynAckUs: number;
+  synAckToAckUs: number;
+  endReason: number;
+  clientTtl: number;
+  serverTtl: number;
+}
+
+export interface ScanSummaryRecord {
+  type: 5;
+  flags: number;
+  ipVersion: 4 | 6;
+  endReason: number;
+  srcIp: Uint8Array;
+  tsFirstUs: number;
+  tsLastUs: number;
+  flows: number;
+  synPackets: number;
+  synAckReplies: number;
+  rstReplies: number;
+  noReply: number;
+  distinctPortsEst: number;
+  distinctHostsEst: number;
+  samplePorts: number[];
+}
+
+export type BatchRecord = SynRecord | StreamRecord | FlowEndRecord | ScanSummaryRecord;
+
+export interface BatchHeader {
+  recordCount: number;
+  usedBytes: number;
+  flags: number;
+  packets: number;
+  sequence: number;
+}
+
+/** Thrown when a buffer is not a batch of the version this decoder reads. */
+export class BatchFormatError extends Error {
+  readonly code = 'E_BATCH_FORMAT';
+}
+
+/** Reads a signed 64-bit microsecond timestamp as a number (exact below 2^53). */
+function readI64(dv: DataView, off: number): number {
+  return dv.getUint32(off, true) + dv.getInt32(off + 4, true) * 0x1_0000_0000;
+}
+
+function readU64(dv: DataView, off: number): number {
+  return dv.getUint32(off, true) + dv.getUint32(off + 4, true) * 0x1_0000_0000;
+}
+
+function readFlowRef(dv: DataView, bytes: Uint8Array, base: number): FlowRef {
+  const ipVersion = dv.getUint8(base + 16) === 6 ? 6 : 4;
+  const alen = ipVersion === 4 ? 4 : 16;
+  return {
+    flowId: readU64(dv, base + 8),
+    ipVersion,
+    transport: dv.getUint8(base + 17) === 17 ? 17 : 6,
+    clientPort: dv.getUint16(base + 18, true),
+    serverPort: dv.getUint16(base + 20, true),
+    vlan: dv.getUint16(base + 22, true),
+    clientIp: bytes.subarray(base + 24, base + 24 + alen),
+    serverIp: bytes.subarray(base + 40, base + 40 + alen),
+  };
+}
+
+/** Validates the batch header and returns it. */
+export function readBatchHeader(buf: ArrayBuffer): BatchHeader {
+  if (buf.byteLength < BATCH_HEADER_SIZE) throw new BatchFormatError('batch shorter than its header');
+  const dv = new DataView(buf);
+  if (dv.getUint32(0, true) !== BATCH_MAGIC) throw new BatchFormatError('bad batch magic');
+  const version = dv.getUint16(4, true);
+  if (version !== BATCH_VERSION) {
+    throw new BatchFormatError(`batch version ${version}, this build reads ${BATCH_VERSION}: rebuild the addon`);
+  }
+  const usedBytes = dv.getUint32(12, true);
+  if (usedBytes > buf.byteLength) throw new BatchFormatError('batch length exceeds its buffer');
+  return {
+    recordCount: dv.getUint32(8, true),
+    usedBytes,
+    flags: dv.getUint32(16, true),
+    packets: dv.getUint32(20, true),
+    sequence: readU64(dv, 24),
+  };
+}
+
+/** Decodes one record at `off` (its RecordHeader). */
+export function readRecord(dv: DataView, bytes: Uint8Array, off: number): BatchRecord | null {
+  const type = dv.getUint16(off, true);
+  const flags = dv.getUint16(off + 2, true);
+  switch (type) {
+    case RecordType.syn: {
+      const optionsLen = Math.min(40, dv.getUint8(off + SYN.options_len));
+      return {
+        type,
+        flags,
+        flow: readFlowRef(dv, bytes, off),
+        tsUs: readI64(dv, off + SYN.ts_us),
+        seq: dv.getUint32(off + SYN.seq, true),
+        ack: dv.getUint32(off + SYN.ack, true),
+        flowLabel: dv.getUint32(off + SYN.flow_label, true),
+        window: dv.getUint16(off + SYN.window, true),
+        ipId: dv.getUint16(off + SYN.ip_id, true),
+        ipTotalLen: dv.getUint16(off + SYN.ip_total_len, true),
+        urgPtr: dv.getUint16(off + SYN.urg_ptr, true),
+        payloadLen: dv.getUint16(off + SYN.payload_len, true),
+        tcpFlags: dv.getUint16(off + SYN.tcp_flags, true),
+        ttl: dv.getUint8(off + SYN.ttl),
+        tos: dv.getUint8(off + SYN.tos),
+        ipFlags: dv.getUint8(off + SYN.ip_flags),
+        ipOptsLen: dv.getUint8(off + SYN.ip_opts_len),
+        tcpReserved: dv.getUint8(off + SYN.tcp_reserved),
+        synCount: dv.getUint8(off + SYN.syn_count),
+        options: bytes.subarray(off + SYN.options, off + SYN.options + optionsLen),
+      };
+    }
+    case RecordType.stream:
+    case RecordType.datagram: {
+      const len = dv.getUint32(off + STR.len, true);
+      const peerLen = dv.getUint32(off + STR.peer_len, true);
+      const start = off + LAYOUT.StreamRecord.size;
+      return {
+        type,
+        flags,
+        flow: readFlowRef(dv, bytes, off),
+        tsFirstUs: readI64(dv, off + STR.ts_first_us),
+        tsLastUs: readI64(dv, off + STR.ts_last_us),
+        prevLen: dv.getUint32(off + STR.prev_len, true),
+        emitIndex: dv.getUint16(off + STR.emit_index, true),
+        ttl: dv.getUint8(off + STR.ttl),
+        data: bytes.subarray(start, start + len),
+        peer: bytes.subarray(start + len, start + len + peerLen),
+      };
+    }
+    case RecordType.flowEnd:
+      return {
+        type,
+        flags,
+        flow: readFlowRef(dv, bytes, off),
+        tsFirstUs: readI64(dv, off + END.ts_first_us),
+        tsLastUs: readI64(dv, off + END.ts_last_us),
+        bytes: [readU64(dv, off + END['bytes.0']), readU64(dv, off + END['bytes.1'])],
+        packets: [dv.getUint32(off + END['packets.0'], true), dv.getUint32(off + END['packets.1'], true)],
+        retransmits: [
+          dv.getUint32(off + END['retransmits.0'], true),
+          dv.getUint32(off + END['retransmits.1'], true),
+        ],
+        synRetransmits: dv.getUint32(off + END.syn_retransmits, true),
+        outOfOrder: dv.getUint32(off + END.out_of_order, true),
+        iatMinUs: dv.getFloat64(off + END.iat_min_us, true),
+        iatMaxUs: dv.getFloat64(off + END.iat_max_us, true),
+        iatSumUs: dv.getFloat64(off + END.iat_sum_us, true),
+        synToSynAckUs: dv.getFloat64(off + END.syn_to_synack_us, true),
+        synAckToAckUs: dv.getFloat64(off + END.synack_to_ack_us, true),
+        endReason: dv.getUint8(off + END.end_reason),
+        clientTtl: dv.getUint8(off + END.client_ttl),
+        serverTtl: dv.getUint8(off + END.server_ttl),
+      };
+    case RecordType.scanSummary: {
+      const ipVersion = dv.getUint8(off + SCAN.ip_version) === 6 ? 6 : 4;
+      const n = Math.min(16, dv.getUint16(off + SCAN.sample_port_count, true));
+      const samplePorts: number[] = [];
+      for (let i = 0; i < n; i++) samplePorts.push(dv.getUint16(off + SCAN.sample_ports + 2 * i, true));
+      return {
+        type,
+        flags,
+        ipVersion,
+        endReason: dv.getUint8(off + SCAN.end_reason),
+        srcIp: bytes.subarray(off + SCAN.src_ip, off + SCAN.src_ip + (ipVersion === 4 ? 4 : 16)),
+        tsFirstUs: readI64(dv, off + SCAN.ts_first_us),
+        tsLastUs: readI64(dv, off + SCAN.ts_last_us),
+        flows: dv.getUint32(off + SCAN.flows, true),
+        synPackets: dv.getUint32(off + SCAN.syn_packets, true),
+        synAckReplies: dv.getUint32(off + SCAN.synack_replies, true),
+        rstReplies: dv.getUint32(off + SCAN.rst_replies, true),
+        noReply: dv.getUint32(off + SCAN.no_reply, true),
+        distinctPortsEst: dv.getUint32(off + SCAN.distinct_ports_est, true),
+        distinctHostsEst: dv.getUint32(off + SCAN.distinct_hosts_est, true),
+        samplePorts,
+      };
+    }
+    default:
+      return null; // unknown record type: skipped by length
+  }
+}
+
+/** Iterates the records of a batch in order; unknown record types are skipped. */
+export function* readRecords(buf: ArrayBuffer): Generator<BatchRecord> {
+  const header = readBatchHeader(buf);
+  const dv = new DataView(buf);
+  const bytes = new Uint8Array(buf);
+  let off = BATCH_HEADER_SIZE;
+  for (let i = 0; i < header.recordCount; i++) {
+    if (off + RECORD_HEADER_SIZE > header.usedBytes) throw new BatchFormatError('record header past batch end');
+    const len = dv.getUint32(off + 4, true);
+    if (len < RECORD_HEADER_SIZE || len % 8 !== 0 || off + len > header.usedBytes) {
+      throw new BatchFormatError(`bad record length ${len} at ${off}`);
+    }
+    const rec = readRecord(dv, bytes, off);
+    if (rec) yield rec;
+    off += len;
+  }
+}

@@ -1,0 +1,65 @@
+// The end-of-run summary (tcpdump-style counts plus ours) and its JSON form for --stats-json.
+import type { RunSummary } from '../pipeline.js';
+
+function fmtBytes(n: number): string {
+  if (n >= 1 << 30) return `${(n / (1 << 30)).toFixed(2)} GiB`;
+  if (n >= 1 << 20) return `${(n / (1 << 20)).toFixed(1)} MiB`;
+  if (n >= 1 << 10) return `${(n / (1 << 10)).toFixed(1)} KiB`;
+  return `${n} B`;
+}
+
+function list(o: Record<string, number>): string {
+  const parts = Object.entries(o)
+    .filter(([, v]) => v > 0)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `${k} ${v}`);
+  return parts.length ? parts.join(', ') : 'none';
+}
+
+/** Human-readable summary lines for stderr. */
+export function formatSummary(s: RunSummary): string {
+  const c = s.capture;
+  const events = Object.values(s.events).reduce((a, b) => a + b, 0);
+  const pps = s.wallSeconds > 0 ? Math.round(c.packets / s.wallSeconds) : 0;
+  const lines = [
+    `deckscope: ${c.packets} packets (${fmtBytes(c.wireBytes)}) in ${s.wallSeconds.toFixed(2)} s (${pps} packets/s)`,
+    `  flows: ${c.tcpFlows} TCP, ${c.udpFlows} UDP; ended ${list(c.flowsEnded)}; ${c.flowsTrivial} without payload folded into ${c.scanSummaries} scan summaries`,
+    `  events: ${events} (${list(s.events)})`,
+    `  kernel: ${c.kernel ? `received ${c.kernel.received}, dropped ${c.kernel.dropped}, interface dropped ${c.kernel.ifDropped}` : 'n/a (file)'}`,
+    `  not decoded: ${c.malformedTotal} malformed (${list(c.malformed)}), ${c.ipFragments} IP fragments, ${c.notIp} non-IP, ${c.otherTransport} other transport`,
+    `  shed: ${c.batchesShed} batches (${c.packetsShed} packets); reassembly budget hits ${c.reassembly.budgetExhausted}; evicted flows ${c.flowsEnded.evicted}`,
+  ];
+  if (Object.keys(s.anomalies).length) lines.push(`  anomalies: ${list(s.anomalies)}`);
+  if (s.batchesFailed) lines.push(`  parser failures: ${s.batchesFailed} batches`);
+  return lines.join('\n');
+}
+
+/** The summary as one JSON object. */
+export function summaryJson(s: RunSummary): Record<string, unknown> {
+  return {
+    packets: s.capture.packets,
+    bytes: s.capture.wireBytes,
+    wall_seconds: s.wallSeconds,
+    flows: { tcp: s.capture.tcpFlows, udp: s.capture.udpFlows, ended: s.capture.flowsEnded, trivial: s.capture.flowsTrivial, peak: s.capture.flowsPeak },
+    events: s.events,
+    streams: s.streams,
+    datagrams: s.datagrams,
+    anomalies: s.anomalies,
+    kernel: s.capture.kernel,
+    malformed: s.capture.malformed,
+    malformed_total: s.capture.malformedTotal,
+    ip_fragments: s.capture.ipFragments,
+    not_ip: s.capture.notIp,
+    shed: { batches: s.capture.batchesShed, records: s.capture.recordsShed, packets: s.capture.packetsShed },
+    retransmits: s.capture.retransmits,
+    syn_retransmits: s.capture.synRetransmits,
+    scan_summaries: s.capture.scanSummaries,
+    reassembly: s.capture.reassembly,
+    records: s.records,
+    batches: s.batches,
+    batches_failed: s.batchesFailed,
+    output_lines: s.outputLines,
+    warnings: s.warnings,
+    stopped_early: s.stoppedEarly,
+  };
+}

@@ -1,0 +1,55 @@
+// JSON-lines output to a file or stdout, honouring backpressure so a slow consumer slows the
+// pipeline instead of buffering without bound.
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import { DeckscopeError } from '../util/errors.js';
+
+export class JsonlSink {
+  private broken: Error | null = null;
+  lines = 0;
+  bytes = 0;
+
+  private constructor(
+    private readonly stream: Writable,
+    private readonly ownsStream: boolean,
+  ) {
+    stream.on('error', (err) => {
+      this.broken = err;
+    });
+  }
+
+  /** Opens `-` (stdout) or a file path (created or truncated). */
+  static async open(target: string): Promise<JsonlSink> {
+    if (target === '-') return new JsonlSink(process.stdout, false);
+    const stream = createWriteStream(target, { flags: 'w' });
+    try {
+      await once(stream, 'open');
+    } catch (err) {
+      throw new DeckscopeError('E_OUTPUT', `cannot write ${target}: ${(err as Error).message}`, { cause: err });
+    }
+    return new JsonlSink(stream, true);
+  }
+
+  /** True once the reader went away (EPIPE) or the file failed. */
+  get closed(): boolean {
+    return this.broken !== null;
+  }
+
+  /** Writes a chunk of complete lines; waits when the stream is full. */
+  async write(chunk: string): Promise<void> {
+    if (!chunk || this.broken) return;
+    let n = 0;
+    for (let i = chunk.indexOf('\n'); i !== -1; i = chunk.indexOf('\n', i + 1)) n++;
+    this.lines += n;
+    this.bytes += Buffer.byteLength(chunk);
+    if (!this.stream.write(chunk)) {
+      await Promise.race([once(this.stream, 'drain'), once(this.stream, 'error').catch(() => undefined)]);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (!this.ownsStream) return;
+    await new Promise<void>((resolve) => this.stream.end(resolve));
+  }
+}
