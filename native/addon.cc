@@ -50,7 +50,7 @@ const std::vector<StructDesc>& Structs() {
       {"StreamRecord", sizeof(StreamRecord),
        {FLOWREF(StreamRecord), F(StreamRecord, ts_first_us, 'i'), F(StreamRecord, ts_last_us, 'i'),
         F(StreamRecord, prev_len, 'u'), F(StreamRecord, len, 'u'), F(StreamRecord, emit_index, 'u'),
-        F(StreamRecord, ttl, 'u')}},
+        F(StreamRecord, ttl, 'u'), F(StreamRecord, peer_len, 'u')}},
       {"FlowEndRecord", sizeof(FlowEndRecord),
        {FLOWREF(FlowEndRecord), F(FlowEndRecord, ts_first_us, 'i'), F(FlowEndRecord, ts_last_us, 'i'),
         Field{"bytes.0", static_cast<uint32_t>(offsetof(FlowEndRecord, bytes)), 'u', 8},

@@ -108,7 +108,9 @@ enum StreamFlags : uint16_t {
   kStreamFlowEnd = 1u << 5,         // sent because the flow ended
 };
 
-// Header of a stream or datagram record; `len` data bytes follow, then padding.
+// Header of a stream or datagram record; `len` data bytes follow, then `peer_len` bytes of the
+// other direction's prefix (only on server->client records: the client bytes already sent, so a
+// tls_session can carry the ClientHello's fields without state across batches), then padding.
 struct StreamRecord {
   RecordHeader h;       // type kRecStream or kRecDatagram; flags = StreamFlags
   FlowRef flow;
@@ -119,7 +121,7 @@ struct StreamRecord {
   uint16_t emit_index;  // 0, 1, ... per direction (datagrams: index of the datagram)
   uint8_t ttl;          // IP TTL / hop limit of the sender's first data packet
   uint8_t pad0;
-  uint32_t pad1;
+  uint32_t peer_len;    // bytes of the client's prefix after the data (server->client only)
 };
 static_assert(sizeof(StreamRecord) == 88, "StreamRecord layout");
 

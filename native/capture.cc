@@ -152,8 +152,8 @@ Capture::Capture(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Capture>(inf
       e.honeypots.push_back(cidr);
     }
   }
-  // A record must always fit in one batch.
-  uint32_t need = e.stream_bytes + 1024;
+  // A record (a stream plus its peer's prefix) must always fit in one batch.
+  uint32_t need = 2 * e.stream_bytes + 1024;
   if (opts_.batch_bytes < need) opts_.batch_bytes = need;
 
   if (!opts_.iface.empty() ? !OpenLive(env) : !OpenSources(env)) return;

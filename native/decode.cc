@@ -18,6 +18,9 @@ constexpr uint16_t kEthIpv6 = 0x86dd;
 constexpr uint16_t kEthVlan = 0x8100;
 constexpr uint16_t kEthQinQ = 0x88a8;
 constexpr uint16_t kEthQinQOld = 0x9100;
+constexpr uint16_t kEthPppoeSession = 0x8864;
+constexpr uint16_t kPppIpv4 = 0x0021;
+constexpr uint16_t kPppIpv6 = 0x0057;
 
 inline uint16_t Be16(const uint8_t* p) { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
 inline uint32_t Be32(const uint8_t* p) {
@@ -158,6 +161,14 @@ DecodeResult DecodeIpv6(const uint8_t* p, uint32_t len, PacketView* v) {
 DecodeResult DecodeByEthertype(uint16_t type, const uint8_t* p, uint32_t len, PacketView* v) {
   if (type == kEthIpv4) return DecodeIpv4(p, len, v);
   if (type == kEthIpv6) return DecodeIpv6(p, len, v);
+  if (type == kEthPppoeSession) {
+    // RFC 2516 session stage: 6-byte PPPoE header, then the 2-byte PPP protocol field.
+    if (len < 8) return DecodeResult::kTruncatedLink;
+    uint16_t proto = Be16(p + 6);
+    if (proto == kPppIpv4) return DecodeIpv4(p + 8, len - 8, v);
+    if (proto == kPppIpv6) return DecodeIpv6(p + 8, len - 8, v);
+    return DecodeResult::kNotIp;
+  }
   return DecodeResult::kNotIp;
 }
 

@@ -163,7 +163,7 @@ Engine::Engine(const EngineConfig& cfg, BatchWriter* out)
 Engine::~Engine() = default;
 
 size_t Engine::memory_bytes() const {
-  return flows_.bytes() + scans_.bytes() + buffers_.in_use_bytes();
+  return flows_.bytes() + scans_.bytes() + syns_.bytes() + streams_.bytes() + buffers_.in_use_bytes();
 }
 
 bool Engine::InHoneypots(uint8_t ip_version, const uint8_t* ip) const {
@@ -392,6 +392,7 @@ void Engine::HandleTcp(const PacketView& v, int64_t ts) {
         if (StreamInsert(&st, v.seq, v.payload, v.payload_len, v.payload_caplen, ts, v.ttl,
                          cfg_.stream_bytes, &buffers_, &c_.reassembly)) {
           EmitStream(f, dir, kStreamTruncated, true);
+          StreamRelease(&st, &buffers_);
         }
       }
       // A turn: the peer's pending bytes form a complete flight (a ClientHello answered by a
@@ -404,16 +405,22 @@ void Engine::HandleTcp(const PacketView& v, int64_t ts) {
     BecomeNonTrivial(f);  // data on a SYN (TFO): the flow carries payload
   }
 
+  if (v.tcp_flags & kRst) {
+    f.flags |= dir == 0 ? kFlowClientRst : kFlowServerRst;
+    Close(idx, kEndRst);
+    return;
+  }
+  const bool both_fin_before = (f.flags & kFlowClientFin) && (f.flags & kFlowServerFin);
+  if (both_fin_before) {
+    // The ACK of the second FIN, from the side that closed first, completes the connection.
+    if (ack && dir == f.last_ack_dir) Close(idx, kEndFin);
+    return;
+  }
   if (v.tcp_flags & kFin) {
     f.flags |= dir == 0 ? kFlowClientFin : kFlowServerFin;
     uint32_t fin_end = v.seq + v.payload_len + 1;
     if ((f.seq_init & bit) && SeqLt(f.hi_seq[dir], fin_end)) f.hi_seq[dir] = fin_end;
-  }
-  if (v.tcp_flags & kRst) {
-    f.flags |= dir == 0 ? kFlowClientRst : kFlowServerRst;
-    Close(idx, kEndRst);
-  } else if ((f.flags & kFlowClientFin) && (f.flags & kFlowServerFin)) {
-    Close(idx, kEndFin);
+    if ((f.flags & kFlowClientFin) && (f.flags & kFlowServerFin)) f.last_ack_dir = static_cast<uint8_t>(1 - dir);
   }
 }
 
@@ -454,6 +461,8 @@ void Engine::BecomeNonTrivial(Flow& f) {
 void Engine::Close(uint32_t idx, uint8_t reason) {
   Flow& f = flows_.at(idx);
   if (f.state == kClosed) return;
+  // Both FINs were exchanged and only the last ACK was missing: the connection did close.
+  if ((f.flags & kFlowClientFin) && (f.flags & kFlowServerFin) && reason != kEndRst) reason = kEndFin;
   ++c_.flows_ended[reason];
   if (f.key.transport == kTcp) {
     if (!(f.iflags & kHasPayload)) {
@@ -461,6 +470,7 @@ void Engine::Close(uint32_t idx, uint8_t reason) {
       FoldScan(f, reason);
     } else {
       if (f.streams_idx) {
+        // Client first: its bytes are then "sent" and ride along on the server's record.
         EmitStream(f, 0, kStreamFlowEnd, true);
         EmitStream(f, 1, kStreamFlowEnd, true);
       }
@@ -581,8 +591,13 @@ void Engine::EmitStream(Flow& f, int dir, uint16_t extra_flags, bool final) {
     if (st.flags & StreamState::kTruncated) flags |= kStreamTruncated;
     if (st.flags & StreamState::kGap) flags |= kStreamGap;
     if (st.flags & StreamState::kSynBased) flags |= kStreamSynSeen;
-    uint8_t* p = out_->Reserve(kRecStream, flags, sizeof(StreamRecord) + st.contig);
+    // The client's prefix rides along on server records, up to what was already sent.
+    const StreamState* peer = dir == 1 ? &streams_.at(f.streams_idx).dir[0] : nullptr;
+    uint32_t peer_len = peer && peer->buf ? peer->emitted : 0;
+    uint8_t* p = out_->Reserve(kRecStream, flags, sizeof(StreamRecord) + st.contig + peer_len);
     StreamRecord* r = reinterpret_cast<StreamRecord*>(p);
+    r->peer_len = peer_len;
+    if (peer_len) std::memcpy(p + sizeof(StreamRecord) + st.contig, peer->buf, peer_len);
     FillRef(f, &r->flow);
     r->ts_first_us = st.ts_first;
     r->ts_last_us = st.ts_last;
@@ -595,7 +610,6 @@ void Engine::EmitStream(Flow& f, int dir, uint16_t extra_flags, bool final) {
     ++st.emits;
     ++c_.rec_stream;
   }
-  if (final) StreamRelease(&st, &buffers_);
 }
 
 void Engine::EmitDatagram(Flow& f, int dir, const PacketView& v, int64_t ts) {

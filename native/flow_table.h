@@ -180,6 +180,7 @@ struct Flow {
   uint8_t seq_init;       // bit per direction: hi_seq valid
   uint8_t iflags;         // kSynEmitted | kHasPayload
   uint8_t dgrams[2];      // UDP datagrams passed on per direction
+  uint8_t last_ack_dir;   // after FIN+FIN: the direction whose ACK ends the connection
 };
 
 struct ScanSource {
@@ -217,6 +218,7 @@ class Engine {
   uint32_t scan_sources() const { return scans_.size(); }
   uint64_t reassembly_in_use() const { return buffers_.in_use_bytes(); }
   uint64_t reassembly_peak() const { return buffers_.peak_bytes(); }
+  // Bytes held by the tables, pools and reassembly buffers (allocated chunks, not RSS).
   size_t memory_bytes() const;
 
  private:
@@ -235,6 +237,7 @@ class Engine {
   void BecomeNonTrivial(Flow& f);
   void StoreSyn(Flow& f, int dir, const PacketView& v, int64_t ts);
   void EmitSyn(const FlowRef& ref, const SynMaterial& m, uint16_t flags);
+  // Sends the direction's prefix if it has unsent bytes; the caller releases the buffer.
   void EmitStream(Flow& f, int dir, uint16_t extra_flags, bool final);
   void EmitDatagram(Flow& f, int dir, const PacketView& v, int64_t ts);
   void EmitFlowEnd(Flow& f, uint8_t reason);

@@ -5,13 +5,13 @@ import type { NativeCapture, NativeStats } from './capture/addon.js';
 import { openCapture, type SourceOptions } from './capture/source.js';
 import { type BuildCounters, mergeCounters, newCounters } from './events/build.js';
 import { ParserPool } from './pool/parser-pool.js';
-import type { JsonlSink } from './sinks/jsonl.js';
+import type { EventSink } from './sinks/sink.js';
 
 export interface PipelineOptions extends SourceOptions {
   sensorId: string;
   ja4plus: boolean;
   workers?: number;
-  sink: JsonlSink | null;
+  sink: EventSink | null;
 }
 
 export interface Warning {
@@ -49,10 +49,10 @@ export class Pipeline {
   /** Opens the source; throws DeckscopeError with a remedy when it cannot. */
   constructor(private readonly opts: PipelineOptions) {
     this.capture = openCapture(opts);
-    this.pool = opts.mode === 'flow' || opts.mode === 'read' ? null : new ParserPool(
-      { sensorId: opts.sensorId, ja4plus: opts.ja4plus },
-      opts.workers,
-    );
+    this.pool =
+      opts.mode === 'flow' || opts.mode === 'read'
+        ? null
+        : new ParserPool({ sensorId: opts.sensorId, ja4plus: opts.ja4plus }, opts.workers);
   }
 
   /** Runs until the input ends or stop() is called and everything captured has been written. */
@@ -97,7 +97,10 @@ export class Pipeline {
         if (this.opts.sink) await this.opts.sink.write(r.jsonl);
       } catch (err) {
         this.batchesFailed++;
-        this.warnings.push({ code: 'E_WORKER', message: `a parser worker failed on a batch: ${(err as Error).message}` });
+        this.warnings.push({
+          code: 'E_WORKER',
+          message: `a parser worker failed on a batch: ${(err as Error).message}`,
+        });
       } finally {
         this.capture.ack();
       }

@@ -294,7 +294,9 @@ export function readBatchHeader(buf: ArrayBuffer): BatchHeader {
   if (dv.getUint32(0, true) !== BATCH_MAGIC) throw new BatchFormatError('bad batch magic');
   const version = dv.getUint16(4, true);
   if (version !== BATCH_VERSION) {
-    throw new BatchFormatError(`batch version ${version}, this build reads ${BATCH_VERSION}: rebuild the addon`);
+    throw new BatchFormatError(
+      `batch version ${version}, this build reads ${BATCH_VERSION}: rebuild the addon`,
+    );
   }
   const usedBytes = dv.getUint32(12, true);
   if (usedBytes > buf.byteLength) throw new BatchFormatError('batch length exceeds its buffer');
@@ -414,7 +416,8 @@ export function* readRecords(buf: ArrayBuffer): Generator<BatchRecord> {
   const bytes = new Uint8Array(buf);
   let off = BATCH_HEADER_SIZE;
   for (let i = 0; i < header.recordCount; i++) {
-    if (off + RECORD_HEADER_SIZE > header.usedBytes) throw new BatchFormatError('record header past batch end');
+    if (off + RECORD_HEADER_SIZE > header.usedBytes)
+      throw new BatchFormatError('record header past batch end');
     const len = dv.getUint32(off + 4, true);
     if (len < RECORD_HEADER_SIZE || len % 8 !== 0 || off + len > header.usedBytes) {
       throw new BatchFormatError(`bad record length ${len} at ${off}`);

@@ -56,7 +56,13 @@ export interface NativeStats {
 export interface Addon {
   Capture: new (options: Record<string, unknown>) => NativeCapture;
   libVersion(): string;
-  listInterfaces(): Array<{ name: string; description: string | null; up: boolean; running: boolean; loopback: boolean }>;
+  listInterfaces(): Array<{
+    name: string;
+    description: string | null;
+    up: boolean;
+    running: boolean;
+    loopback: boolean;
+  }>;
   layout(): Record<string, unknown>;
   encodeTestRecords(records: unknown[]): ArrayBuffer;
 }
@@ -67,7 +73,9 @@ let cached: Addon | null = null;
 export function loadAddon(): Addon {
   if (cached) return cached;
   const require = createRequire(import.meta.url);
-  const root = fileURLToPath(new URL(import.meta.url.includes('/dist/') ? '../../../' : '../../', import.meta.url));
+  const root = fileURLToPath(
+    new URL(import.meta.url.includes('/dist/') ? '../../../' : '../../', import.meta.url),
+  );
   const path = `${root}build/Release/deckscope.node`;
   try {
     cached = require(path) as Addon;

@@ -1,8 +1,8 @@
 // Opens a capture source (files or an interface) through the addon, turning user options into
 // the addon's and its errors into DeckscopeErrors with remedies.
 import { accessSync, constants, statSync } from 'node:fs';
-import { type Cidr, parseCidr } from '../util/ip.js';
 import { DeckscopeError, fromAddonError } from '../util/errors.js';
+import { type Cidr, parseCidr } from '../util/ip.js';
 import { loadAddon, type NativeCapture } from './addon.js';
 
 export interface SourceOptions {
@@ -33,7 +33,11 @@ export function parseHoneypots(spec: string): Cidr[] {
     .filter(Boolean)
     .map((s) => {
       const c = parseCidr(s);
-      if (!c) throw new DeckscopeError('E_USAGE', `--honeypots: '${s}' is not an address or CIDR (e.g. 198.18.0.0/15)`);
+      if (!c)
+        throw new DeckscopeError(
+          'E_USAGE',
+          `--honeypots: '${s}' is not an address or CIDR (e.g. 198.18.0.0/15)`,
+        );
       return c;
     });
 }
@@ -51,7 +55,10 @@ function checkFile(path: string): void {
   try {
     accessSync(path, constants.R_OK);
   } catch {
-    throw new DeckscopeError('E_FILE_PERMISSION', `${path}: not readable by this user (check its permissions)`);
+    throw new DeckscopeError(
+      'E_FILE_PERMISSION',
+      `${path}: not readable by this user (check its permissions)`,
+    );
   }
 }
 
@@ -61,7 +68,8 @@ export function openCapture(opts: SourceOptions): NativeCapture {
   const addon = loadAddon();
   const native: Record<string, unknown> = { ...opts };
   delete native.honeypots;
-  if (opts.honeypots) native.honeypots = opts.honeypots.map((c) => ({ version: c.version, addr: c.addr, prefix: c.prefix }));
+  if (opts.honeypots)
+    native.honeypots = opts.honeypots.map((c) => ({ version: c.version, addr: c.addr, prefix: c.prefix }));
   try {
     return new addon.Capture(native);
   } catch (err) {

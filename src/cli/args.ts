@@ -3,10 +3,10 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
-import { LIMITS, type LimitName } from '../config/limits.js';
 import { parseHoneypots } from '../capture/source.js';
-import type { Cidr } from '../util/ip.js';
+import { LIMITS, type LimitName } from '../config/limits.js';
 import { DeckscopeError } from '../util/errors.js';
+import type { Cidr } from '../util/ip.js';
 
 export interface CliOptions {
   help: boolean;
@@ -144,7 +144,8 @@ export function parseCli(argv: string[]): CliOptions {
     }
   }
   const mode = (v.mode as string | undefined) ?? 'full';
-  if (mode !== 'full' && mode !== 'flow' && mode !== 'read') throw usage(`--mode: '${mode}' is not full, flow or read`);
+  if (mode !== 'full' && mode !== 'flow' && mode !== 'read')
+    throw usage(`--mode: '${mode}' is not full, flow or read`);
   const workersRaw = v.workers as string | undefined;
   return {
     help,
@@ -167,7 +168,10 @@ export function parseCli(argv: string[]): CliOptions {
     maxFlows: num('max-flows', v['max-flows'] as string | undefined, 'maxFlows'),
     idleTimeout: num('flow-timeout', v['flow-timeout'] as string | undefined, 'idleTimeout'),
     streamBytes: num('stream-bytes', v['stream-bytes'] as string | undefined, 'streamBytes'),
-    reassemblyBudget: num('reassembly-budget', v['reassembly-budget'] as string | undefined, 'reassemblyBudgetMiB') * 1024 * 1024,
+    reassemblyBudget:
+      num('reassembly-budget', v['reassembly-budget'] as string | undefined, 'reassemblyBudgetMiB') *
+      1024 *
+      1024,
     maxScanSources: num('max-scan-sources', v['max-scan-sources'] as string | undefined, 'maxScanSources'),
     mode,
   };

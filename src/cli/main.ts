@@ -1,7 +1,8 @@
 // deckscope's command line: wiring only (parse options, open the source, run the pipeline,
 // handle signals, print progress and the summary).
-import { createRequire } from 'node:module';
+
 import { writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { loadAddon } from '../capture/addon.js';
 import { Pipeline, type RunSummary } from '../pipeline.js';
 import { JsonlSink } from '../sinks/jsonl.js';
@@ -45,7 +46,9 @@ async function run(o: CliOptions): Promise<number> {
   }
   if (o.listInterfaces) {
     for (const d of loadAddon().listInterfaces()) {
-      const flags = [d.up ? 'up' : 'down', d.running ? 'running' : '', d.loopback ? 'loopback' : ''].filter(Boolean);
+      const flags = [d.up ? 'up' : 'down', d.running ? 'running' : '', d.loopback ? 'loopback' : ''].filter(
+        Boolean,
+      );
       process.stdout.write(`${d.name}${d.description ? ` (${d.description})` : ''} [${flags.join(', ')}]\n`);
     }
     return 0;

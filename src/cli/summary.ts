@@ -40,7 +40,13 @@ export function summaryJson(s: RunSummary): Record<string, unknown> {
     packets: s.capture.packets,
     bytes: s.capture.wireBytes,
     wall_seconds: s.wallSeconds,
-    flows: { tcp: s.capture.tcpFlows, udp: s.capture.udpFlows, ended: s.capture.flowsEnded, trivial: s.capture.flowsTrivial, peak: s.capture.flowsPeak },
+    flows: {
+      tcp: s.capture.tcpFlows,
+      udp: s.capture.udpFlows,
+      ended: s.capture.flowsEnded,
+      trivial: s.capture.flowsTrivial,
+      peak: s.capture.flowsPeak,
+    },
     events: s.events,
     streams: s.streams,
     datagrams: s.datagrams,
@@ -61,5 +67,17 @@ export function summaryJson(s: RunSummary): Record<string, unknown> {
     output_lines: s.outputLines,
     warnings: s.warnings,
     stopped_early: s.stoppedEarly,
+    engine_memory_bytes: s.capture.engineMemoryBytes,
+    process: processUsage(),
+  };
+}
+
+/** CPU seconds (all threads) and peak resident memory of this process so far. */
+export function processUsage(): { cpu_user_s: number; cpu_system_s: number; max_rss_mib: number } {
+  const u = process.resourceUsage();
+  return {
+    cpu_user_s: u.userCPUTime / 1e6,
+    cpu_system_s: u.systemCPUTime / 1e6,
+    max_rss_mib: u.maxRSS / 1024,
   };
 }

@@ -3,21 +3,22 @@
 import {
   type BatchRecord,
   END_REASONS,
-  type FlowEndRecord,
   FlowEndFlag,
+  type FlowEndRecord,
   type FlowRef,
   RecordType,
   type ScanSummaryRecord,
   StreamFlag,
+  type StreamRecord,
   SynFlag,
   type SynRecord,
-  type StreamRecord,
 } from '../batch/format.js';
 import { ja4t } from '../fingerprints/ja4plus/ja4t.js';
 import { initialTtl, optionsSignature, synQuirks } from '../fingerprints/tcp.js';
 import { parseTcpOptions } from '../parsers/tcp/options.js';
 import { clientHelloFields, serverHelloFields } from '../parsers/tls/fields.js';
-import { parseTlsStream } from '../parsers/tls/stream.js';
+import { locateTls } from '../parsers/tls/locate.js';
+import { parseTlsStream, type TlsStreamResult } from '../parsers/tls/stream.js';
 import { communityId } from '../util/community-id.js';
 import { formatIp } from '../util/ip.js';
 import { isoMicros } from '../util/time.js';
@@ -161,7 +162,9 @@ export class EventBuilder {
       df: (r.ipFlags & 0x2) !== 0,
       isn: r.seq,
       // ECN: on a SYN, ECE+CWR together ask for ECN (RFC 3168 §6.1.1); on a SYN-ACK, ECE alone agrees.
-      ecn: synAck ? (r.tcpFlags & (TCP_ECE | TCP_CWR)) === TCP_ECE : (r.tcpFlags & (TCP_ECE | TCP_CWR)) === (TCP_ECE | TCP_CWR),
+      ecn: synAck
+        ? (r.tcpFlags & (TCP_ECE | TCP_CWR)) === TCP_ECE
+        : (r.tcpFlags & (TCP_ECE | TCP_CWR)) === (TCP_ECE | TCP_CWR),
       tos: r.tos,
       ip_ecn: r.tos & 3,
       ip_options_len: r.ipOptsLen,
@@ -173,7 +176,12 @@ export class EventBuilder {
     if (synAck) fields.synack_count = r.synCount;
     else fields.syn_count = r.synCount;
     if (r.flags & SynFlag.scanRepresentative) fields.scan = true;
-    this.emit(synAck ? 'tcp_synack_fingerprint' : 'tcp_syn_fingerprint', r.tsUs, this.envelope(r.flow), fields);
+    this.emit(
+      synAck ? 'tcp_synack_fingerprint' : 'tcp_syn_fingerprint',
+      r.tsUs,
+      this.envelope(r.flow),
+      fields,
+    );
   }
 
   private stream(r: StreamRecord): void {
@@ -182,11 +190,12 @@ export class EventBuilder {
       return;
     }
     const toClient = (r.flags & StreamFlag.serverToClient) !== 0;
-    const tls = parseTlsStream(r.data);
-    if (!tls.isTls) {
+    const found = tlsIn(r.data, toClient ? 2 : 1);
+    if (!found) {
       this.counters.streams.other++; // SSH, HTTP and SMTP parsers arrive with issue 4
       return;
     }
+    const { tls, offset } = found;
     this.counters.streams.tls++;
     if (r.prevLen === 0) for (const a of tls.anomalies) this.anomaly(`tls_${a}`);
     const proto = { ja4plus: this.opts.ja4plus, protocol: 't' as const };
@@ -195,16 +204,16 @@ export class EventBuilder {
         this.emit('tls_client_hello', r.tsFirstUs, this.envelope(r.flow), { sslv2: true });
       }
       for (const { hello, end } of tls.clientHellos) {
-        if (end <= r.prevLen) continue; // already reported from an earlier record of this stream
+        if (offset + end <= r.prevLen) continue; // already reported from an earlier record of this stream
         this.emit('tls_client_hello', r.tsFirstUs, this.envelope(r.flow), clientHelloFields(hello, proto));
       }
       return;
     }
     let client: Record<string, unknown> | null = null;
     for (const { hello, end } of tls.serverHellos) {
-      if (end <= r.prevLen) continue;
+      if (offset + end <= r.prevLen) continue;
       if (client === null && r.peer.length) {
-        const ch = parseTlsStream(r.peer).clientHellos[0];
+        const ch = tlsIn(r.peer, 1)?.tls.clientHellos[0];
         client = ch ? clientSide(clientHelloFields(ch.hello, proto)) : {};
       }
       this.emit('tls_session', r.tsFirstUs, this.envelope(r.flow), {
@@ -265,6 +274,14 @@ export class EventBuilder {
       end_reason: END_REASONS[r.endReason] || 'window',
     });
   }
+}
+
+/** The TLS in a stream: at its start, or after another protocol's preamble (STARTTLS, CONNECT, SOCKS). */
+function tlsIn(data: Uint8Array, msgType: 1 | 2): { tls: TlsStreamResult; offset: number } | null {
+  const tls = parseTlsStream(data);
+  if (tls.isTls) return { tls, offset: 0 };
+  const offset = locateTls(data, msgType);
+  return offset > 0 ? { tls: parseTlsStream(data.subarray(offset)), offset } : null;
 }
 
 /** The ClientHello fields a tls_session carries (renamed where the server has its own value). */

@@ -1,11 +1,13 @@
 // JSON-lines output to a file or stdout, honouring backpressure so a slow consumer slows the
 // pipeline instead of buffering without bound.
-import { createWriteStream } from 'node:fs';
+
 import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { DeckscopeError } from '../util/errors.js';
+import type { EventSink } from './sink.js';
 
-export class JsonlSink {
+export class JsonlSink implements EventSink {
   private broken: Error | null = null;
   lines = 0;
   bytes = 0;
@@ -26,7 +28,9 @@ export class JsonlSink {
     try {
       await once(stream, 'open');
     } catch (err) {
-      throw new DeckscopeError('E_OUTPUT', `cannot write ${target}: ${(err as Error).message}`, { cause: err });
+      throw new DeckscopeError('E_OUTPUT', `cannot write ${target}: ${(err as Error).message}`, {
+        cause: err,
+      });
     }
     return new JsonlSink(stream, true);
   }

@@ -6,7 +6,14 @@ export function formatIp(b: Uint8Array): string {
   const words: number[] = new Array(8);
   for (let i = 0; i < 8; i++) words[i] = (b[2 * i]! << 8) | b[2 * i + 1]!;
   // IPv4-mapped ::ffff:a.b.c.d
-  if (words[0] === 0 && words[1] === 0 && words[2] === 0 && words[3] === 0 && words[4] === 0 && words[5] === 0xffff) {
+  if (
+    words[0] === 0 &&
+    words[1] === 0 &&
+    words[2] === 0 &&
+    words[3] === 0 &&
+    words[4] === 0 &&
+    words[5] === 0xffff
+  ) {
     return `::ffff:${b[12]}.${b[13]}.${b[14]}.${b[15]}`;
   }
   // Longest run of zero words (length >= 2), first one on ties (RFC 5952 §4.2).
@@ -51,7 +58,7 @@ export function parseIp(s: string): Uint8Array | null {
   const lastColon = s.lastIndexOf(':');
   if (s.slice(lastColon + 1).includes('.')) {
     v4 = parseIp(s.slice(lastColon + 1));
-    if (!v4 || v4.length !== 4) return null;
+    if (v4?.length !== 4) return null;
     head = `${s.slice(0, lastColon + 1)}0:0`;
   }
   const dbl = head.split('::');
