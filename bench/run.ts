@@ -1,0 +1,207 @@
+// npm run bench: builds the deterministic benchmark pcap (scripts/gen-bench-pcap.ts) and replays
+// it through (a) the addon reading packets only (libpcap ceiling), (b) decode + flow table +
+// reassembly, batches discarded natively, (c) the full pipeline to JSON lines; plus the pure-JS
+// decode + flow table and tcpdump as references, and the flow table at 1M concurrent flows.
+// Every scenario runs in a fresh process, 3 times; medians are reported with ratios measured in
+// this same run. Writes bench/out/results.json.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { writeSynFlood } from '../scripts/synflood.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const BIN = `${ROOT}bin/deckscope.js`;
+const OUT = `${ROOT}bench/out`;
+const PCAPS = `${ROOT}bench/pcaps`;
+const PACKETS = Number(process.env.BENCH_PACKETS ?? 5_000_000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const FLOOD_FLOWS = 1_000_000;
+
+interface Measure {
+  wall_s: number;
+  cpu_s: number;
+  max_rss_mib: number;
+  packets: number;
+  bytes: number;
+  events: number;
+  extra?: Record<string, unknown>;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+function warm(file: string): void {
+  readFileSync(file); // page cache, so the disk is not what we measure
+}
+
+function sha256(file: string): string {
+  return createHash('sha256').update(readFileSync(file)).digest('hex');
+}
+
+function ensureBenchPcap(): { file: string; manifest: Record<string, unknown> } {
+  mkdirSync(PCAPS, { recursive: true });
+  const file = `${PCAPS}/bench-${PACKETS}.pcap`;
+  if (!existsSync(file) || !existsSync(`${file}.manifest.json`)) {
+    console.error(`generating ${file} (${PACKETS} packets, seed 1)...`);
+    execFileSync(
+      process.execPath,
+      [`${ROOT}dist/scripts/gen-bench-pcap.js`, '-o', file, '-n', String(PACKETS), '--seed', '1'],
+      {
+        stdio: ['ignore', 'ignore', 'inherit'],
+      },
+    );
+  }
+  return { file, manifest: JSON.parse(readFileSync(`${file}.manifest.json`, 'utf8')) };
+}
+
+/** One deckscope run in a fresh process, measured from its own --stats-json. */
+function deckscope(file: string, mode: 'read' | 'flow' | 'full', extra: string[] = []): Measure {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(
+    process.execPath,
+    [BIN, '-q', '-r', file, '--mode', mode, '-o', '/dev/null', '--stats-json', '-', ...extra],
+    {
+      encoding: 'utf8',
+      maxBuffer: 1 << 26,
+    },
+  );
+  const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (r.status !== 0) throw new Error(`deckscope ${mode} failed: ${r.stderr}`);
+  const s = JSON.parse(r.stderr.trim().split('\n').pop()!);
+  return {
+    wall_s: wall,
+    cpu_s: s.process.cpu_user_s + s.process.cpu_system_s,
+    max_rss_mib: s.process.max_rss_mib,
+    packets: s.packets,
+    bytes: s.bytes,
+    events: Object.values(s.events as Record<string, number>).reduce((a, b) => a + b, 0),
+    extra: {
+      events: s.events,
+      flows: s.flows,
+      shed: s.shed,
+      retransmits: s.retransmits,
+      engine_memory_mib: s.engine_memory_bytes / 2 ** 20,
+      malformed_total: s.malformed_total,
+    },
+  };
+}
+
+/** An external command under /usr/bin/time. */
+function timed(cmd: string, args: string[]): Measure {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync('/usr/bin/time', ['-f', '%U %S %M', cmd, ...args], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+  });
+  const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr}`);
+  const [u, s, m] = r.stderr.trim().split('\n').pop()!.split(' ').map(Number);
+  let packets = 0;
+  try {
+    packets = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}').packets ?? 0;
+  } catch {}
+  return { wall_s: wall, cpu_s: u! + s!, max_rss_mib: m! / 1024, packets, bytes: 0, events: 0 };
+}
+
+function repeat(name: string, f: () => Measure): Measure & { runs: number[] } {
+  const ms: Measure[] = [];
+  for (let i = 0; i < RUNS; i++) ms.push(f());
+  const wall = ms.map((m) => m.wall_s);
+  const mid = ms[wall.indexOf(median(wall))]!;
+  console.error(`  ${name}: ${wall.map((w) => w.toFixed(2)).join(' / ')} s`);
+  return { ...mid, runs: wall };
+}
+
+function main(): void {
+  const { file, manifest } = ensureBenchPcap();
+  const bytes = statSync(file).size;
+  warm(file);
+  const packets = Number(manifest.packets);
+  console.error(
+    `bench pcap: ${file} (${packets} packets, ${(bytes / 2 ** 20).toFixed(0)} MiB), ${RUNS} runs each`,
+  );
+  const results: Record<string, Measure & { runs: number[] }> = {};
+  results.read = repeat('(a) addon read only', () => deckscope(file, 'read'));
+  results.flow = repeat('(b) decode + flow table', () => deckscope(file, 'flow'));
+  results.full = repeat('(c) full pipeline -> JSON lines', () => deckscope(file, 'full'));
+  if (existsSync(`${ROOT}dist/bench/js-baseline.js`)) {
+    results.js = repeat('pure-JS decode + flow table', () =>
+      timed(process.execPath, [`${ROOT}dist/bench/js-baseline.js`, file]),
+    );
+  }
+  if (spawnSync('sh', ['-c', 'command -v tcpdump']).status === 0) {
+    results.tcpdump = repeat('tcpdump -r -w /dev/null (T)', () =>
+      timed('tcpdump', ['-r', file, '-w', '/dev/null']),
+    );
+  }
+  // The flow table with 1M concurrent flows: a SYN flood where nothing expires or is evicted.
+  const flood = `${PCAPS}/synflood-${FLOOD_FLOWS}.pcap`;
+  if (!existsSync(flood)) writeSynFlood(flood, FLOOD_FLOWS);
+  warm(flood);
+  const floodRun = repeat('1M concurrent flows (decode + flow table)', () =>
+    deckscope(flood, 'flow', ['--max-flows', String(FLOOD_FLOWS + 16), '--flow-timeout', '86400']),
+  );
+  const baseline = repeat('  same, 1k flows (process baseline)', () =>
+    deckscope(flood, 'flow', ['-c', '1000']),
+  );
+
+  const pps = (m: Measure) => packets / m.wall_s;
+  const rows = Object.entries(results).map(([k, m]) => ({
+    scenario: k,
+    packets_per_s: Math.round(pps(m)),
+    mbit_per_s: Math.round((bytes * 8) / m.wall_s / 1e6),
+    events_per_s: Math.round(m.events / m.wall_s),
+    wall_s: Number(m.wall_s.toFixed(3)),
+    cpu_s: Number(m.cpu_s.toFixed(2)),
+    peak_rss_mib: Number(m.max_rss_mib.toFixed(1)),
+  }));
+  const out = {
+    date: new Date().toISOString(),
+    machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
+    pcap: { file, packets, bytes, sha256: sha256(file), manifest },
+    runs: RUNS,
+    rows,
+    ratios: {
+      full_over_read: pps(results.full) / pps(results.read),
+      full_over_flow: pps(results.full) / pps(results.flow),
+      ...(results.js
+        ? {
+            flow_over_pure_js: pps(results.flow) / pps(results.js),
+            full_over_pure_js: pps(results.full) / pps(results.js),
+          }
+        : {}),
+      ...(results.tcpdump
+        ? {
+            full_over_T: pps(results.full) / pps(results.tcpdump),
+            flow_over_T: pps(results.flow) / pps(results.tcpdump),
+          }
+        : {}),
+    },
+    full_details: results.full.extra,
+    million_flows: {
+      flows_peak: (floodRun.extra?.flows as { peak: number } | undefined)?.peak,
+      engine_memory_mib: floodRun.extra?.engine_memory_mib,
+      peak_rss_mib: floodRun.max_rss_mib,
+      process_baseline_rss_mib: baseline.max_rss_mib,
+      flow_table_rss_mib: floodRun.max_rss_mib - baseline.max_rss_mib,
+    },
+  };
+  mkdirSync(OUT, { recursive: true });
+  writeFileSync(`${OUT}/results.json`, `${JSON.stringify(out, null, 2)}\n`);
+  console.log('| scenario | packets/s | Mbit/s | events/s | wall s | CPU s | peak RSS MiB |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|');
+  for (const r of rows) {
+    console.log(
+      `| ${r.scenario} | ${r.packets_per_s} | ${r.mbit_per_s} | ${r.events_per_s} | ${r.wall_s} | ${r.cpu_s} | ${r.peak_rss_mib} |`,
+    );
+  }
+  console.log('');
+  for (const [k, v] of Object.entries(out.ratios)) console.log(`${k}: ${v.toFixed(3)}`);
+  console.log(
+    `1M flows: peak ${out.million_flows.flows_peak} flows, engine ${Number(out.million_flows.engine_memory_mib).toFixed(1)} MiB, RSS ${out.million_flows.peak_rss_mib.toFixed(1)} MiB (process baseline ${out.million_flows.process_baseline_rss_mib.toFixed(1)} MiB)`,
+  );
+  console.log(`results: ${OUT}/results.json`);
+}
+
+main();
