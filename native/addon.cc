@@ -63,6 +63,9 @@ const std::vector<StructDesc>& Structs() {
         F(FlowEndRecord, iat_min_us, 'f'), F(FlowEndRecord, iat_max_us, 'f'), F(FlowEndRecord, iat_sum_us, 'f'),
         F(FlowEndRecord, syn_to_synack_us, 'f'), F(FlowEndRecord, synack_to_ack_us, 'f'),
         F(FlowEndRecord, end_reason, 'u'), F(FlowEndRecord, client_ttl, 'u'), F(FlowEndRecord, server_ttl, 'u')}},
+      {"SynRepeatRecord", sizeof(SynRepeatRecord),
+       {FLOWREF(SynRepeatRecord), F(SynRepeatRecord, ts_first_us, 'i'), F(SynRepeatRecord, ts_last_us, 'i'),
+        F(SynRepeatRecord, repeats, 'u'), F(SynRepeatRecord, window_s, 'u')}},
       {"ScanSummaryRecord", sizeof(ScanSummaryRecord),
        {F(ScanSummaryRecord, ip_version, 'u'), F(ScanSummaryRecord, end_reason, 'u'),
         F(ScanSummaryRecord, sample_port_count, 'u'), F(ScanSummaryRecord, src_ip, 'b'),
@@ -90,6 +93,7 @@ Napi::Value Layout(const Napi::CallbackInfo& info) {
   types.Set("flowEnd", static_cast<uint32_t>(kRecFlowEnd));
   types.Set("datagram", static_cast<uint32_t>(kRecDatagram));
   types.Set("scanSummary", static_cast<uint32_t>(kRecScanSummary));
+  types.Set("synRepeat", static_cast<uint32_t>(kRecSynRepeat));
   out.Set("recordTypes", types);
   for (const StructDesc& s : Structs()) {
     Napi::Object so = Napi::Object::New(env);
@@ -125,6 +129,7 @@ Napi::Value EncodeTestRecords(const Napi::CallbackInfo& info) {
   static const std::pair<const char*, uint16_t> kTypes[] = {{"SynRecord", kRecSyn},
                                                             {"StreamRecord", kRecStream},
                                                             {"FlowEndRecord", kRecFlowEnd},
+                                                            {"SynRepeatRecord", kRecSynRepeat},
                                                             {"ScanSummaryRecord", kRecScanSummary}};
   for (uint32_t i = 0; i < recs.Length(); ++i) {
     Napi::Object r = recs.Get(i).As<Napi::Object>();

@@ -20,7 +20,7 @@
 namespace deckscope {
 
 constexpr uint32_t kBatchMagic = 0x31425344;  // "DSB1" read as little-endian bytes
-constexpr uint16_t kBatchVersion = 1;
+constexpr uint16_t kBatchVersion = 2;
 
 enum BatchFlags : uint32_t {
   kBatchFinal = 1u << 0,  // last batch of the capture: every flow has been flushed
@@ -44,6 +44,7 @@ enum RecordType : uint16_t {
   kRecFlowEnd = 3,      // FlowEndRecord: counters of a finished non-trivial flow
   kRecDatagram = 4,     // StreamRecord + bytes: one of the first UDP datagrams of a flow
   kRecScanSummary = 5,  // ScanSummaryRecord: trivial flows of one source, folded
+  kRecSynRepeat = 6,    // SynRepeatRecord: SYNs identical to one already sent, folded
 };
 
 struct RecordHeader {
@@ -166,6 +167,18 @@ struct FlowEndRecord {
   uint32_t pad1;
 };
 static_assert(sizeof(FlowEndRecord) == 160, "FlowEndRecord layout");
+
+// SYNs (or SYN-ACKs) whose stack fingerprint equals one already sent for the same sender within
+// the dedup window: they are counted here instead of being sent one by one.
+struct SynRepeatRecord {
+  RecordHeader h;       // type kRecSynRepeat; flags = SynFlags (kSynIsSynAck for the server side)
+  FlowRef flow;         // the flow whose SYN was sent (the first of the window)
+  int64_t ts_first_us;  // that SYN's capture time
+  int64_t ts_last_us;   // the last folded SYN's capture time
+  uint32_t repeats;     // SYNs folded in the window (not counting the one sent)
+  uint32_t window_s;    // the dedup window
+};
+static_assert(sizeof(SynRepeatRecord) == 80, "SynRepeatRecord layout");
 
 struct ScanSummaryRecord {
   RecordHeader h;                 // type kRecScanSummary

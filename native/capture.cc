@@ -125,6 +125,8 @@ Capture::Capture(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Capture>(inf
   DS_UINT("maxScanSources", 16, limits::kMaxMaxFlows, e.max_scan_sources);
   DS_UINT("scanIdle", 1, 86400, e.scan_idle_s);
   DS_UINT("scanWindow", 1, 86400 * 7, e.scan_window_s);
+  DS_UINT("synDedup", 0, 86400, e.syn_dedup_s);
+  DS_UINT("maxSynDedup", 16, limits::kMaxMaxFlows, e.max_syn_dedup);
 #undef DS_UINT
   Napi::Value hp = o.Get("honeypots");
   if (hp.IsArray()) {
@@ -539,12 +541,14 @@ Napi::Value Capture::Stats(const Napi::CallbackInfo& info) {
   o.Set("scanSources", num(s.scan_sources));
   o.Set("scanSummaries", num(c.scan_summaries));
   o.Set("scanSourcesEvicted", num(c.scan_sources_evicted));
+  o.Set("synDeduplicated", num(c.syn_deduplicated));
   Napi::Object rec = Napi::Object::New(env);
   rec.Set("syn", num(c.rec_syn));
   rec.Set("stream", num(c.rec_stream));
   rec.Set("datagram", num(c.rec_datagram));
   rec.Set("flowEnd", num(c.rec_flow_end));
   rec.Set("scanSummary", num(c.scan_summaries));
+  rec.Set("synRepeat", num(c.rec_syn_repeat));
   o.Set("records", rec);
   Napi::Object ra = Napi::Object::New(env);
   ra.Set("bytesInUse", num(s.reassembly_in_use));

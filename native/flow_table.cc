@@ -98,6 +98,7 @@ template class Pool<SynMaterial>;
 template class Pool<StreamPair>;
 template class Table<Flow>;
 template class Table<ScanSource>;
+template class Table<SynDedupEntry>;
 
 // ---- helpers -----------------------------------------------------------------------------
 
@@ -158,12 +159,14 @@ Engine::Engine(const EngineConfig& cfg, BatchWriter* out)
       out_(out),
       flows_(cfg.max_flows),
       scans_(cfg.max_scan_sources),
+      dedup_(cfg.max_syn_dedup),
       buffers_(cfg.stream_bytes ? cfg.stream_bytes : limits::kMinStreamBuffer, cfg.reassembly_budget) {}
 
 Engine::~Engine() = default;
 
 size_t Engine::memory_bytes() const {
-  return flows_.bytes() + scans_.bytes() + syns_.bytes() + streams_.bytes() + buffers_.in_use_bytes();
+  return flows_.bytes() + scans_.bytes() + dedup_.bytes() + syns_.bytes() + streams_.bytes() +
+         buffers_.in_use_bytes();
 }
 
 bool Engine::InHoneypots(uint8_t ip_version, const uint8_t* ip) const {
@@ -454,8 +457,106 @@ void Engine::BecomeNonTrivial(Flow& f) {
   f.iflags |= kSynEmitted;
   FlowRef ref;
   FillRef(f, &ref);
-  if (f.syn_idx[0]) EmitSyn(ref, syns_.at(f.syn_idx[0]), 0);
-  if (f.syn_idx[1]) EmitSyn(ref, syns_.at(f.syn_idx[1]), kSynIsSynAck);
+  if (f.syn_idx[0]) EmitSynDeduped(ref, syns_.at(f.syn_idx[0]), 0);
+  if (f.syn_idx[1]) EmitSynDeduped(ref, syns_.at(f.syn_idx[1]), kSynIsSynAck);
+}
+
+namespace {
+
+// The stack fingerprint of a SYN: every header field a fingerprint reads, with the values that
+// change per connection (ports, ISN, ACK, IP ID, flow label, timestamp values) left out.
+uint64_t StackSignature(const SynMaterial& m, const uint8_t* sender_ip, uint8_t ip_version, uint16_t flags) {
+  uint8_t b[16 + 16 + 40];
+  std::memset(b, 0, sizeof b);
+  std::memcpy(b, sender_ip, 16);
+  b[16] = ip_version;
+  b[17] = static_cast<uint8_t>(flags);
+  b[18] = m.ttl;
+  b[19] = m.tos;
+  b[20] = m.ip_flags;
+  b[21] = m.ip_opts_len;
+  std::memcpy(b + 22, &m.window, 2);
+  std::memcpy(b + 24, &m.tcp_flags, 2);
+  b[26] = m.tcp_reserved;
+  b[27] = m.options_len;
+  b[28] = m.payload_len != 0;
+  b[29] = m.flow_label != 0;
+  b[30] = m.urg_ptr != 0;
+  b[31] = m.ack != 0;
+  uint8_t* o = b + 32;
+  std::memcpy(o, m.options, m.options_len);
+  // Blank the timestamp option's values (they tick per connection).
+  for (uint32_t i = 0; i < m.options_len;) {
+    uint8_t kind = o[i];
+    if (kind == 0) break;
+    if (kind == 1) { ++i; continue; }
+    if (i + 1 >= m.options_len || o[i + 1] < 2) break;
+    uint8_t len = o[i + 1];
+    if (kind == 8 && len == 10 && i + 10 <= m.options_len) {
+      // Keep whether TSval / TSecr are zero (p0f quirks ts1-, ts2+), not their values.
+      bool tsval0 = o[i + 2] == 0 && o[i + 3] == 0 && o[i + 4] == 0 && o[i + 5] == 0;
+      bool tsecr0 = o[i + 6] == 0 && o[i + 7] == 0 && o[i + 8] == 0 && o[i + 9] == 0;
+      std::memset(o + i + 2, 0, 8);
+      o[i + 2] = tsval0;
+      o[i + 6] = tsecr0;
+    }
+    i += len;
+  }
+  uint64_t h1 = HashBytes(b, sizeof b);
+  uint64_t h2 = HashBytes(b + 8, sizeof b - 8);
+  return h1 << 32 | h2;
+}
+
+}  // namespace
+
+void Engine::EmitSynDeduped(const FlowRef& ref, const SynMaterial& m, uint16_t flags) {
+  if (cfg_.syn_dedup_s == 0) {
+    EmitSyn(ref, m, flags);
+    return;
+  }
+  const uint8_t* sender = (flags & kSynIsSynAck) ? ref.server_ip : ref.client_ip;
+  const uint64_t sig = StackSignature(m, sender, ref.ip_version, flags);
+  const uint32_t hash = static_cast<uint32_t>(sig);
+  const int64_t window = static_cast<int64_t>(cfg_.syn_dedup_s) * kUsPerS;
+  uint32_t idx = dedup_.Find(hash, [sig](const SynDedupEntry& e) { return e.sig == sig; });
+  if (idx) {
+    SynDedupEntry& e = dedup_.at(idx);
+    if (m.ts - e.ts_first < window) {
+      ++e.repeats;
+      if (m.ts > e.ts_last) e.ts_last = m.ts;
+      ++c_.syn_deduplicated;
+      return;
+    }
+    EmitSynRepeat(e);  // the window is over: report it and start a new one with this SYN
+    dedup_.Unlink(&dedup_order_, idx);
+  } else {
+    if (dedup_.size() >= dedup_.max()) {
+      uint32_t oldest = dedup_order_.head;
+      EmitSynRepeat(dedup_.at(oldest));
+      dedup_.Unlink(&dedup_order_, oldest);
+      dedup_.Erase(oldest);
+    }
+    idx = dedup_.Insert(hash);
+  }
+  SynDedupEntry& e = dedup_.at(idx);
+  e.sig = sig;
+  e.ts_first = e.ts_last = m.ts;
+  e.repeats = 0;
+  e.flags = flags;
+  e.ref = ref;
+  dedup_.PushBack(&dedup_order_, idx);
+  EmitSyn(ref, m, flags);
+}
+
+void Engine::EmitSynRepeat(const SynDedupEntry& e) {
+  if (e.repeats == 0) return;
+  SynRepeatRecord* r = reinterpret_cast<SynRepeatRecord*>(out_->Reserve(kRecSynRepeat, e.flags, sizeof(SynRepeatRecord)));
+  r->flow = e.ref;
+  r->ts_first_us = e.ts_first;
+  r->ts_last_us = e.ts_last;
+  r->repeats = e.repeats;
+  r->window_s = cfg_.syn_dedup_s;
+  ++c_.rec_syn_repeat;
 }
 
 void Engine::Close(uint32_t idx, uint8_t reason) {
@@ -517,6 +618,13 @@ void Engine::Advance(int64_t now) {
   while (active_.head && flows_.at(active_.head).ts_last + idle < now_) Close(active_.head, kEndIdle);
   const int64_t linger = static_cast<int64_t>(cfg_.closed_linger_s) * kUsPerS;
   while (closed_.head && flows_.at(closed_.head).ts_last + linger < now_) Erase(closed_.head);
+  const int64_t dedup_window = static_cast<int64_t>(cfg_.syn_dedup_s) * kUsPerS;
+  while (dedup_order_.head && dedup_.at(dedup_order_.head).ts_first + dedup_window <= now_) {
+    uint32_t d = dedup_order_.head;
+    EmitSynRepeat(dedup_.at(d));
+    dedup_.Unlink(&dedup_order_, d);
+    dedup_.Erase(d);
+  }
   const int64_t scan_idle = static_cast<int64_t>(cfg_.scan_idle_s) * kUsPerS;
   while (scan_lru_.head && scans_.at(scan_lru_.head).ts_last + scan_idle < now_) {
     uint32_t s = scan_lru_.head;
@@ -528,6 +636,12 @@ void Engine::Advance(int64_t now) {
 
 void Engine::Shutdown() {
   while (active_.head) Close(active_.head, kEndShutdown);
+  while (dedup_order_.head) {
+    uint32_t d = dedup_order_.head;
+    EmitSynRepeat(dedup_.at(d));
+    dedup_.Unlink(&dedup_order_, d);
+    dedup_.Erase(d);
+  }
   while (closed_.head) Erase(closed_.head);
   while (scan_lru_.head) {
     uint32_t s = scan_lru_.head;

@@ -39,6 +39,8 @@ struct EngineConfig {
   uint32_t max_scan_sources = limits::kDefaultMaxScanSources;
   uint32_t scan_idle_s = limits::kScanIdleS;
   uint32_t scan_window_s = limits::kScanWindowS;
+  uint32_t syn_dedup_s = limits::kDefaultSynDedupS;
+  uint32_t max_syn_dedup = limits::kDefaultMaxSynDedup;
   std::vector<Cidr> honeypots;
 };
 
@@ -62,6 +64,8 @@ struct EngineCounters {
   uint64_t retransmits = 0;
   uint64_t syn_retransmits = 0;
   uint64_t scan_summaries = 0;
+  uint64_t syn_deduplicated = 0;  // SYNs folded into repeat records
+  uint64_t rec_syn_repeat = 0;
   uint64_t scan_sources_evicted = 0;
   uint64_t rec_syn = 0;
   uint64_t rec_stream = 0;
@@ -152,6 +156,16 @@ struct SynMaterial {
   uint8_t options[40];
 };
 
+// One (sender, role, stack fingerprint) dedup window.
+struct SynDedupEntry {
+  uint64_t sig;
+  uint32_t hash, prev, next;
+  int64_t ts_first, ts_last;
+  uint32_t repeats;
+  uint16_t flags;  // SynFlags of the sent SYN
+  FlowRef ref;
+};
+
 struct StreamPair {
   StreamState dir[2];
 };
@@ -216,6 +230,7 @@ class Engine {
   uint32_t flows_open() const { return flows_.size() - closed_count_; }
   uint32_t flows_closing() const { return closed_count_; }
   uint32_t scan_sources() const { return scans_.size(); }
+  uint32_t syn_dedup_entries() const { return dedup_.size(); }
   uint64_t reassembly_in_use() const { return buffers_.in_use_bytes(); }
   uint64_t reassembly_peak() const { return buffers_.peak_bytes(); }
   // Bytes held by the tables, pools and reassembly buffers (allocated chunks, not RSS).
@@ -237,6 +252,9 @@ class Engine {
   void BecomeNonTrivial(Flow& f);
   void StoreSyn(Flow& f, int dir, const PacketView& v, int64_t ts);
   void EmitSyn(const FlowRef& ref, const SynMaterial& m, uint16_t flags);
+  // Sends a SYN unless an identical fingerprint from the same sender is in its dedup window.
+  void EmitSynDeduped(const FlowRef& ref, const SynMaterial& m, uint16_t flags);
+  void EmitSynRepeat(const SynDedupEntry& e);
   // Sends the direction's prefix if it has unsent bytes; the caller releases the buffer.
   void EmitStream(Flow& f, int dir, uint16_t extra_flags, bool final);
   void EmitDatagram(Flow& f, int dir, const PacketView& v, int64_t ts);
@@ -254,6 +272,8 @@ class Engine {
   uint32_t closed_count_ = 0;
   Table<ScanSource> scans_;
   Table<ScanSource>::List scan_lru_;
+  Table<SynDedupEntry> dedup_;
+  Table<SynDedupEntry>::List dedup_order_;  // by window start
   Pool<SynMaterial> syns_;
   Pool<StreamPair> streams_;
   BufferPool buffers_;

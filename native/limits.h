@@ -72,6 +72,13 @@ constexpr uint32_t kScanWindowS = 300;
 // Distinct destination ports kept verbatim per summary (the rest are only estimated).
 constexpr int kScanSamplePorts = 16;
 
+// ---- SYN fingerprint dedup -----------------------------------------------------------------
+// Seconds during which SYNs with the same stack fingerprint from the same sender are counted
+// instead of sent one by one (DECNET's 300 s dedup window, but counting, not dropping). 0 = off.
+constexpr uint32_t kDefaultSynDedupS = 300;
+// (sender, fingerprint) pairs tracked at once; the oldest window is reported and dropped first.
+constexpr uint32_t kDefaultMaxSynDedup = 1u << 16;
+
 // ---- batches -------------------------------------------------------------------------------
 // Bytes of one batch buffer handed to JS. A few hundred KiB amortises the crossing and the
 // worker hand-off (~100 us) over ~2000 packets; larger buffers cost cache misses on copy.

@@ -1,9 +1,9 @@
-// Decoder of the batch layout defined in native/batch_format.h (version 1). The offsets below
+// Decoder of the batch layout defined in native/batch_format.h (version 2). The offsets below
 // are this side's own copy; test/native/batch-roundtrip.test.ts compares them with the addon's
 // offsetof() table and round-trips values, so a change on one side alone fails the test.
 
 export const BATCH_MAGIC = 0x31425344;
-export const BATCH_VERSION = 1;
+export const BATCH_VERSION = 2;
 export const BATCH_HEADER_SIZE = 32;
 export const RECORD_HEADER_SIZE = 8;
 
@@ -13,6 +13,7 @@ export const RecordType = {
   flowEnd: 3,
   datagram: 4,
   scanSummary: 5,
+  synRepeat: 6,
 } as const;
 
 export const BatchFlag = { final: 1 } as const;
@@ -134,6 +135,23 @@ export const LAYOUT = {
       server_ttl: 154,
     },
   },
+  SynRepeatRecord: {
+    size: 80,
+    fields: {
+      'flow.flow_id': 8,
+      'flow.ip_version': 16,
+      'flow.transport': 17,
+      'flow.client_port': 18,
+      'flow.server_port': 20,
+      'flow.vlan': 22,
+      'flow.client_ip': 24,
+      'flow.server_ip': 40,
+      ts_first_us: 56,
+      ts_last_us: 64,
+      repeats: 72,
+      window_s: 76,
+    },
+  },
   ScanSummaryRecord: {
     size: 112,
     fields: {
@@ -159,6 +177,7 @@ const SYN = LAYOUT.SynRecord.fields;
 const STR = LAYOUT.StreamRecord.fields;
 const END = LAYOUT.FlowEndRecord.fields;
 const SCAN = LAYOUT.ScanSummaryRecord.fields;
+const REP = LAYOUT.SynRepeatRecord.fields;
 
 /** The canonical tuple of a flow; the client is the SYN sender. Addresses are 4 or 16 bytes. */
 export interface FlowRef {
@@ -248,7 +267,18 @@ export interface ScanSummaryRecord {
   samplePorts: number[];
 }
 
-export type BatchRecord = SynRecord | StreamRecord | FlowEndRecord | ScanSummaryRecord;
+/** SYNs identical to one already sent (same sender and stack fingerprint) within the window. */
+export interface SynRepeatRecord {
+  type: 6;
+  flags: number;
+  flow: FlowRef;
+  tsFirstUs: number;
+  tsLastUs: number;
+  repeats: number;
+  windowS: number;
+}
+
+export type BatchRecord = SynRecord | StreamRecord | FlowEndRecord | ScanSummaryRecord | SynRepeatRecord;
 
 export interface BatchHeader {
   recordCount: number;
@@ -404,6 +434,16 @@ export function readRecord(dv: DataView, bytes: Uint8Array, off: number): BatchR
         samplePorts,
       };
     }
+    case RecordType.synRepeat:
+      return {
+        type,
+        flags,
+        flow: readFlowRef(dv, bytes, off),
+        tsFirstUs: readI64(dv, off + REP.ts_first_us),
+        tsLastUs: readI64(dv, off + REP.ts_last_us),
+        repeats: dv.getUint32(off + REP.repeats, true),
+        windowS: dv.getUint32(off + REP.window_s, true),
+      };
     default:
       return null; // unknown record type: skipped by length
   }

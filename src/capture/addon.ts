@@ -39,7 +39,8 @@ export interface NativeStats {
   scanSources: number;
   scanSummaries: number;
   scanSourcesEvicted: number;
-  records: Record<'syn' | 'stream' | 'datagram' | 'flowEnd' | 'scanSummary', number>;
+  synDeduplicated: number;
+  records: Record<'syn' | 'stream' | 'datagram' | 'flowEnd' | 'scanSummary' | 'synRepeat', number>;
   reassembly: Record<
     'bytesInUse' | 'peakBytes' | 'budgetExhausted' | 'holesOverflow' | 'beforeBase' | 'beyondLimit',
     number

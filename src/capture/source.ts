@@ -22,6 +22,7 @@ export interface SourceOptions {
   batchBytes?: number;
   maxInflight?: number;
   udpDatagrams?: number;
+  synDedup?: number;
   honeypots?: Cidr[];
 }
 

@@ -31,6 +31,7 @@ export interface CliOptions {
   streamBytes: number;
   reassemblyBudget: number;
   maxScanSources: number;
+  synDedup: number;
   mode: 'full' | 'flow' | 'read';
 }
 
@@ -60,6 +61,8 @@ Limits
       --stream-bytes N      bytes reassembled per flow direction (default 16384)
       --reassembly-budget MIB  total reassembly memory (default 128)
       --max-scan-sources N  scanning sources summarised at once (default 131072)
+      --syn-dedup S         count repeated SYN fingerprints per sender for S seconds
+                            instead of one event each (default 300; 0 = every SYN)
       --workers N           parser threads (default: CPUs - 1)
 
   -V, --version             print versions (deckscope, libpcap) and exit
@@ -110,6 +113,7 @@ export function parseCli(argv: string[]): CliOptions {
         'stream-bytes': { type: 'string' },
         'reassembly-budget': { type: 'string' },
         'max-scan-sources': { type: 'string' },
+        'syn-dedup': { type: 'string' },
         workers: { type: 'string' },
         mode: { type: 'string' },
         version: { type: 'boolean', short: 'V' },
@@ -173,6 +177,7 @@ export function parseCli(argv: string[]): CliOptions {
       1024 *
       1024,
     maxScanSources: num('max-scan-sources', v['max-scan-sources'] as string | undefined, 'maxScanSources'),
+    synDedup: num('syn-dedup', v['syn-dedup'] as string | undefined, 'synDedup'),
     mode,
   };
 }

@@ -68,6 +68,7 @@ async function run(o: CliOptions): Promise<number> {
     streamBytes: o.streamBytes,
     reassemblyBudget: o.reassemblyBudget,
     maxScanSources: o.maxScanSources,
+    synDedup: o.synDedup,
     honeypots: o.honeypots,
     sensorId: o.sensorId,
     ja4plus: o.ja4plus,

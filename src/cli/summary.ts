@@ -60,6 +60,7 @@ export function summaryJson(s: RunSummary): Record<string, unknown> {
     retransmits: s.capture.retransmits,
     syn_retransmits: s.capture.synRetransmits,
     scan_summaries: s.capture.scanSummaries,
+    syn_deduplicated: s.capture.synDeduplicated,
     reassembly: s.capture.reassembly,
     records: s.records,
     batches: s.batches,

@@ -8,6 +8,7 @@ export const LIMITS = {
   idleTimeout: { default: 60, min: 1, max: 86400, unit: 's' },
   streamBytes: { default: 16 * 1024, min: 0, max: 1024 * 1024, unit: 'bytes' },
   reassemblyBudgetMiB: { default: 128, min: 1, max: 1 << 20, unit: 'MiB' },
+  synDedup: { default: 300, min: 0, max: 86400, unit: 's' },
   maxScanSources: { default: 1 << 17, min: 16, max: 1 << 26, unit: 'sources' },
   batchKiB: { default: 256, min: 16, max: 16 * 1024, unit: 'KiB' },
   maxInflight: { default: 16, min: 1, max: 1024, unit: 'batches' },

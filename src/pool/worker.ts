@@ -9,7 +9,8 @@ export interface ParseTask {
 }
 
 export interface ParseResult {
-  jsonl: string;
+  /** JSON lines, UTF-8, in an exact-size buffer (the message copies it once). */
+  jsonl: Uint8Array;
   counters: BuildCounters;
   records: number;
 }

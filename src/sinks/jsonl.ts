@@ -41,14 +41,25 @@ export class JsonlSink implements EventSink {
   }
 
   /** Writes a chunk of complete lines; waits when the stream is full. */
-  async write(chunk: string): Promise<void> {
-    if (!chunk || this.broken) return;
+  async write(chunk: Uint8Array): Promise<void> {
+    if (chunk.byteLength === 0 || this.broken) return;
+    const buf = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     let n = 0;
-    for (let i = chunk.indexOf('\n'); i !== -1; i = chunk.indexOf('\n', i + 1)) n++;
+    for (let i = buf.indexOf(0x0a); i !== -1; i = buf.indexOf(0x0a, i + 1)) n++;
     this.lines += n;
-    this.bytes += Buffer.byteLength(chunk);
+    this.bytes += buf.byteLength;
+    chunk = buf;
     if (!this.stream.write(chunk)) {
-      await Promise.race([once(this.stream, 'drain'), once(this.stream, 'error').catch(() => undefined)]);
+      // Wait for drain, or give up when the stream fails (its error handler records it).
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          this.stream.off('drain', done);
+          this.stream.off('error', done);
+          resolve();
+        };
+        this.stream.on('drain', done);
+        this.stream.on('error', done);
+      });
     }
   }
 

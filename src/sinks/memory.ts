@@ -9,8 +9,9 @@ export class MemorySink implements EventSink {
     return this.events.length;
   }
 
-  async write(chunk: string): Promise<void> {
-    for (const line of chunk.split('\n'))
+  async write(chunk: Uint8Array): Promise<void> {
+    const text = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('utf8');
+    for (const line of text.split('\n'))
       if (line) this.events.push(JSON.parse(line) as Record<string, unknown>);
   }
 

@@ -1,6 +1,6 @@
 // Community ID flow hashing, version 1 (corelight/community-id-spec): "1:" + base64(SHA-1(seed,
 // ordered endpoints, protocol, padding, ports)).
-import { createHash } from 'node:crypto';
+import { createHash, hash as oneShotHash } from 'node:crypto';
 
 /** Computes the v1 Community ID of a TCP/UDP 5-tuple (addresses as 4 or 16 bytes). */
 export function communityId(
@@ -35,5 +35,10 @@ export function communityId(
   buf[o++] = 0;
   buf.writeUInt16BE(aPort, o);
   buf.writeUInt16BE(bPort, o + 2);
-  return `1:${createHash('sha1').update(buf).digest('base64')}`;
+  // crypto.hash (Node >= 20.12) is a one-shot digest, about twice as fast as createHash.
+  const digest =
+    typeof oneShotHash === 'function'
+      ? oneShotHash('sha1', buf, 'base64')
+      : createHash('sha1').update(buf).digest('base64');
+  return `1:${digest}`;
 }

@@ -1,9 +1,16 @@
 // Capture timestamps are microseconds since the Unix epoch.
 
-/** ISO-8601 UTC with microseconds, e.g. 2024-05-01T12:00:00.123456Z. */
+let cachedSecond = Number.NaN;
+let cachedPrefix = '';
+
+/** ISO-8601 UTC with microseconds, e.g. 2024-05-01T12:00:00.123456Z. Packets arrive in time
+ *  order, so the date part is formatted once per second and reused. */
 export function isoMicros(us: number): string {
-  const ms = Math.floor(us / 1000);
-  const micro = us - ms * 1000;
-  const iso = new Date(ms).toISOString(); // ...ss.mmmZ
-  return `${iso.slice(0, -1)}${String(micro).padStart(3, '0')}Z`;
+  const sec = Math.floor(us / 1e6);
+  if (sec !== cachedSecond) {
+    cachedSecond = sec;
+    cachedPrefix = new Date(sec * 1000).toISOString().slice(0, 19);
+  }
+  const frac = us - sec * 1e6;
+  return `${cachedPrefix}.${String(frac).padStart(6, '0')}Z`;
 }

@@ -12,6 +12,7 @@ import {
   type ScanSummaryRecord,
   type StreamRecord,
   type SynRecord,
+  type SynRepeatRecord,
 } from '../../src/batch/format.js';
 import { loadAddon } from '../../src/capture/addon.js';
 
@@ -133,6 +134,17 @@ describe('batch round trip through the native writer', () => {
       },
     },
     {
+      struct: 'SynRepeatRecord',
+      flags: 1,
+      fields: {
+        ...flow,
+        ts_first_us: 1_700_000_000_000_000,
+        ts_last_us: 1_700_000_299_999_999,
+        repeats: 4321,
+        window_s: 300,
+      },
+    },
+    {
       struct: 'ScanSummaryRecord',
       flags: 0,
       fields: {
@@ -156,15 +168,16 @@ describe('batch round trip through the native writer', () => {
 
   it('writes a valid header', () => {
     const h = readBatchHeader(buf);
-    expect(h.recordCount).toBe(4);
+    expect(h.recordCount).toBe(5);
     expect(h.usedBytes).toBe(buf.byteLength);
     expect(h.flags).toBe(1);
   });
 
-  const [syn, stream, end, scan] = [...readRecords(buf)] as [
+  const [syn, stream, end, repeat, scan] = [...readRecords(buf)] as [
     SynRecord,
     StreamRecord,
     FlowEndRecord,
+    SynRepeatRecord,
     ScanSummaryRecord,
   ];
 
@@ -236,6 +249,18 @@ describe('batch round trip through the native writer', () => {
       clientTtl: 64,
       serverTtl: 128,
     });
+  });
+
+  it('decodes a SYN repeat record', () => {
+    expect(repeat).toMatchObject({
+      type: RecordType.synRepeat,
+      flags: 1,
+      tsFirstUs: 1_700_000_000_000_000,
+      tsLastUs: 1_700_000_299_999_999,
+      repeats: 4321,
+      windowS: 300,
+    });
+    expect(repeat.flow.flowId).toBe(2 ** 40 + 7);
   });
 
   it('decodes a scan summary record', () => {

@@ -22,3 +22,24 @@ export function locateTls(data: Uint8Array, msgType: 1 | 2): number {
   }
   return -1;
 }
+
+/** Bytes from `start` to the end of the record that completes the first handshake message
+ *  (records of type 22 only), or -1 when the data ends first. A ClientHello or ServerHello is
+ *  always the first message of its direction, so this is all a hello parser needs to read. */
+export function firstHandshakeSpan(data: Uint8Array, start: number): number {
+  let off = start;
+  let have = 0;
+  let need = -1;
+  while (off + 5 <= data.length && data[off] === TLS_HANDSHAKE) {
+    const recLen = (data[off + 3]! << 8) | data[off + 4]!;
+    const body = off + 5;
+    if (need < 0) {
+      if (recLen < 4) return -1;
+      need = 4 + ((data[body + 1]! << 16) | (data[body + 2]! << 8) | data[body + 3]!);
+    }
+    have += recLen;
+    off = body + recLen;
+    if (have >= need) return off <= data.length ? off - start : -1;
+  }
+  return -1;
+}
