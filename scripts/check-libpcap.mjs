@@ -13,8 +13,12 @@ function viaPkgConfig() {
   }
 }
 
-const headers = ['/usr/include/pcap.h', '/usr/include/pcap/pcap.h', '/usr/local/include/pcap.h',
-  '/opt/homebrew/include/pcap.h'];
+const headers = [
+  '/usr/include/pcap.h',
+  '/usr/include/pcap/pcap.h',
+  '/usr/local/include/pcap.h',
+  '/opt/homebrew/include/pcap.h',
+];
 if (process.platform === 'darwin' || viaPkgConfig() || headers.some((h) => existsSync(h))) {
   process.exit(0);
 }

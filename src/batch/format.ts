@@ -179,16 +179,41 @@ const END = LAYOUT.FlowEndRecord.fields;
 const SCAN = LAYOUT.ScanSummaryRecord.fields;
 const REP = LAYOUT.SynRepeatRecord.fields;
 
-/** The canonical tuple of a flow; the client is the SYN sender. Addresses are 4 or 16 bytes. */
-export interface FlowRef {
-  flowId: number;
-  ipVersion: 4 | 6;
-  transport: 6 | 17;
-  clientPort: number;
-  serverPort: number;
-  vlan: number;
-  clientIp: Uint8Array;
-  serverIp: Uint8Array;
+/** The canonical tuple of a flow; the client is the SYN sender. Addresses are 4 or 16 bytes,
+ *  views into the batch made on first use (most records only need `flowId`). */
+export class FlowRef {
+  constructor(
+    private readonly bytes: Uint8Array,
+    private readonly base: number,
+    readonly flowId: number,
+    readonly ipVersion: 4 | 6,
+    readonly transport: 6 | 17,
+    readonly clientPort: number,
+    readonly serverPort: number,
+    readonly vlan: number,
+  ) {}
+
+  get clientIp(): Uint8Array {
+    return this.bytes.subarray(this.base + 24, this.base + 24 + (this.ipVersion === 4 ? 4 : 16));
+  }
+
+  get serverIp(): Uint8Array {
+    return this.bytes.subarray(this.base + 40, this.base + 40 + (this.ipVersion === 4 ? 4 : 16));
+  }
+
+  /** A plain object with every field (for tests and logs). */
+  toJSON(): Record<string, unknown> {
+    return {
+      flowId: this.flowId,
+      ipVersion: this.ipVersion,
+      transport: this.transport,
+      clientPort: this.clientPort,
+      serverPort: this.serverPort,
+      vlan: this.vlan,
+      clientIp: this.clientIp,
+      serverIp: this.serverIp,
+    };
+  }
 }
 
 export interface SynRecord {
@@ -303,18 +328,16 @@ function readU64(dv: DataView, off: number): number {
 }
 
 function readFlowRef(dv: DataView, bytes: Uint8Array, base: number): FlowRef {
-  const ipVersion = dv.getUint8(base + 16) === 6 ? 6 : 4;
-  const alen = ipVersion === 4 ? 4 : 16;
-  return {
-    flowId: readU64(dv, base + 8),
-    ipVersion,
-    transport: dv.getUint8(base + 17) === 17 ? 17 : 6,
-    clientPort: dv.getUint16(base + 18, true),
-    serverPort: dv.getUint16(base + 20, true),
-    vlan: dv.getUint16(base + 22, true),
-    clientIp: bytes.subarray(base + 24, base + 24 + alen),
-    serverIp: bytes.subarray(base + 40, base + 40 + alen),
-  };
+  return new FlowRef(
+    bytes,
+    base,
+    readU64(dv, base + 8),
+    dv.getUint8(base + 16) === 6 ? 6 : 4,
+    dv.getUint8(base + 17) === 17 ? 17 : 6,
+    dv.getUint16(base + 18, true),
+    dv.getUint16(base + 20, true),
+    dv.getUint16(base + 22, true),
+  );
 }
 
 /** Validates the batch header and returns it. */
@@ -449,8 +472,9 @@ export function readRecord(dv: DataView, bytes: Uint8Array, off: number): BatchR
   }
 }
 
-/** Iterates the records of a batch in order; unknown record types are skipped. */
-export function* readRecords(buf: ArrayBuffer): Generator<BatchRecord> {
+/** Calls `fn` for each record of a batch in order (unknown record types are skipped); returns
+ *  the number of records. A plain loop: the hot path avoids generator overhead. */
+export function forEachRecord(buf: ArrayBuffer, fn: (rec: BatchRecord) => void): number {
   const header = readBatchHeader(buf);
   const dv = new DataView(buf);
   const bytes = new Uint8Array(buf);
@@ -463,7 +487,15 @@ export function* readRecords(buf: ArrayBuffer): Generator<BatchRecord> {
       throw new BatchFormatError(`bad record length ${len} at ${off}`);
     }
     const rec = readRecord(dv, bytes, off);
-    if (rec) yield rec;
+    if (rec) fn(rec);
     off += len;
   }
+  return header.recordCount;
+}
+
+/** The records of a batch in order, as an array. */
+export function readRecords(buf: ArrayBuffer): BatchRecord[] {
+  const out: BatchRecord[] = [];
+  forEachRecord(buf, (r) => out.push(r));
+  return out;
 }

@@ -6,6 +6,7 @@ import {
   FlowEndFlag,
   type FlowEndRecord,
   type FlowRef,
+  forEachRecord,
   RecordType,
   type ScanSummaryRecord,
   StreamFlag,
@@ -69,6 +70,7 @@ const OUTPUT_BUFFER_BYTES = 1 << 20;
 /** Collects the events of one batch as JSON lines, UTF-8 encoded into one reused buffer. */
 export class EventBuilder {
   private readonly envelopes = new Map<number, Envelope>();
+  private readonly clientFields = new Map<number, string>();
   private out = Buffer.from(new ArrayBuffer(OUTPUT_BUFFER_BYTES));
   private used = 0;
   counters: BuildCounters = newCounters();
@@ -79,38 +81,40 @@ export class EventBuilder {
   }
 
   /** Builds the events of every record of a batch; returns JSON lines (each ending in \n) as
-   *  UTF-8 bytes in a standalone, exact-size ArrayBuffer. */
-  build(records: Iterable<BatchRecord>): Uint8Array {
-    for (const rec of records) {
-      switch (rec.type) {
-        case RecordType.syn:
-          this.syn(rec);
-          break;
-        case RecordType.stream:
-          this.stream(rec);
-          break;
-        case RecordType.flowEnd:
-          this.flowEnd(rec);
-          break;
-        case RecordType.scanSummary:
-          this.scanSummary(rec);
-          break;
-        case RecordType.synRepeat:
-          this.synRepeat(rec);
-          break;
-        case RecordType.datagram:
-          this.counters.datagrams++; // QUIC/DTLS parsing arrives with issue 3
-          break;
-      }
-    }
-    const result = new Uint8Array(this.out.buffer.slice(0, this.used));
+   *  UTF-8 bytes in a standalone, exact-size ArrayBuffer, and the number of records read. */
+  build(batch: ArrayBuffer): { jsonl: Uint8Array; records: number } {
+    const records = forEachRecord(batch, this.onRecord);
+    const jsonl = new Uint8Array(this.out.buffer.slice(0, this.used));
     this.used = 0;
     while (this.envelopes.size > MAX_CACHED_ENVELOPES) {
       const oldest = this.envelopes.keys().next().value as number;
       this.envelopes.delete(oldest);
     }
-    return result;
+    return { jsonl, records };
   }
+
+  private readonly onRecord = (rec: BatchRecord): void => {
+    switch (rec.type) {
+      case RecordType.syn:
+        this.syn(rec);
+        break;
+      case RecordType.stream:
+        this.stream(rec);
+        break;
+      case RecordType.flowEnd:
+        this.flowEnd(rec);
+        break;
+      case RecordType.scanSummary:
+        this.scanSummary(rec);
+        break;
+      case RecordType.synRepeat:
+        this.synRepeat(rec);
+        break;
+      case RecordType.datagram:
+        this.counters.datagrams++; // QUIC/DTLS parsing arrives with issue 3
+        break;
+    }
+  };
 
   private push(line: string): void {
     // UTF-8 needs at most 3 bytes per UTF-16 unit; grow before writing so nothing is cut.
@@ -129,17 +133,12 @@ export class EventBuilder {
   private envelope(f: FlowRef): Envelope {
     let e = this.envelopes.get(f.flowId);
     if (e === undefined) {
-      const env = {
-        flow_id: f.flowId,
-        community_id: communityId(f.clientIp, f.clientPort, f.serverIp, f.serverPort, f.transport),
-        src_ip: formatIp(f.clientIp),
-        src_port: f.clientPort,
-        dst_ip: formatIp(f.serverIp),
-        dst_port: f.serverPort,
-        transport: f.transport === 6 ? 'tcp' : 'udp',
-        ...(f.vlan ? { vlan: f.vlan } : {}),
-      };
-      e = JSON.stringify(env).slice(1, -1);
+      // Hand-serialized: addresses, numbers and base64 only, nothing that needs escaping.
+      const cid = communityId(f.clientIp, f.clientPort, f.serverIp, f.serverPort, f.transport);
+      e =
+        `"flow_id":${f.flowId},"community_id":"${cid}","src_ip":"${formatIp(f.clientIp)}","src_port":${f.clientPort}` +
+        `,"dst_ip":"${formatIp(f.serverIp)}","dst_port":${f.serverPort},"transport":"${f.transport === 6 ? 'tcp' : 'udp'}"` +
+        (f.vlan ? `,"vlan":${f.vlan}` : '');
       this.envelopes.set(f.flowId, e);
     }
     return e;
@@ -231,7 +230,7 @@ export class EventBuilder {
     }
     this.counters.streams.tls++;
     const proto = { ja4plus: this.opts.ja4plus, protocol: 't' as const };
-    let client: Record<string, unknown> | null = null;
+    let client: string | null = null;
     for (const { tls, offset } of parts) {
       if (offset >= r.prevLen) for (const a of tls.anomalies) this.anomaly(`tls_${a}`);
       if (!toClient) {
@@ -240,22 +239,42 @@ export class EventBuilder {
         }
         for (const { hello, end } of tls.clientHellos) {
           if (offset + end <= r.prevLen) continue; // already reported from an earlier record
-          this.emit('tls_client_hello', r.tsFirstUs, this.envelope(r.flow), clientHelloFields(hello, proto));
+          const fields = clientHelloFields(hello, proto);
+          this.emit('tls_client_hello', r.tsFirstUs, this.envelope(r.flow), fields);
+          this.rememberClient(r.flow.flowId, fields);
         }
         continue;
       }
       for (const { hello, end } of tls.serverHellos) {
         if (offset + end <= r.prevLen) continue;
-        if (client === null) {
-          const ch = r.peer.length ? tlsIn(r.peer, 1, 0)?.[0]?.tls.clientHellos[0] : undefined;
-          client = ch ? clientSide(clientHelloFields(ch.hello, proto)) : {};
-        }
-        this.emit('tls_session', r.tsFirstUs, this.envelope(r.flow), {
-          ...serverHelloFields(hello, proto),
-          ...client,
-        });
+        if (client === null) client = this.clientFieldsJson(r);
+        const server = JSON.stringify(serverHelloFields(hello, proto)).slice(1, -1);
+        this.emit('tls_session', r.tsFirstUs, this.envelope(r.flow), client ? `${server},${client}` : server);
       }
     }
+  }
+
+  /** Keeps a flow's ClientHello fields for its tls_session (bounded; usually used within a batch
+   *  or two by the same worker). */
+  private rememberClient(flowId: number, fields: Record<string, unknown>): void {
+    this.clientFields.set(flowId, JSON.stringify(clientSide(fields)).slice(1, -1));
+    if (this.clientFields.size > MAX_CACHED_ENVELOPES) {
+      this.clientFields.delete(this.clientFields.keys().next().value as number);
+    }
+  }
+
+  /** The ClientHello fields for a tls_session as a JSON fragment: remembered from this flow's
+   *  tls_client_hello, or parsed from the client bytes the server record carries. */
+  private clientFieldsJson(r: StreamRecord): string {
+    const known = this.clientFields.get(r.flow.flowId);
+    if (known !== undefined) {
+      this.clientFields.delete(r.flow.flowId);
+      return known;
+    }
+    const ch = r.peer.length ? tlsIn(r.peer, 1, 0)?.[0]?.tls.clientHellos[0] : undefined;
+    if (!ch) return '';
+    const proto = { ja4plus: this.opts.ja4plus, protocol: 't' as const };
+    return JSON.stringify(clientSide(clientHelloFields(ch.hello, proto))).slice(1, -1);
   }
 
   // Hand-serialized like syn(): one per flow with payload.

@@ -1,7 +1,6 @@
 // Piscina worker entry: a batch buffer in, JSON lines and counters out. Pure: no I/O, no timers
 // (a Piscina worker parks in Atomics.wait between tasks, so nothing else would run anyway).
-import { readRecords } from '../batch/format.js';
-import { type BuildCounters, type BuildOptions, EventBuilder } from '../events/build.js';
+import { type BuildCounters, type BuildOptions, EventBuilder, newCounters } from '../events/build.js';
 
 export interface ParseTask {
   buffer: ArrayBuffer;
@@ -25,15 +24,8 @@ export default function parseBatch(task: ParseTask): ParseResult {
     builder = new EventBuilder(task.options);
     builderKey = key;
   }
-  let records = 0;
-  const counted = (function* () {
-    for (const r of readRecords(task.buffer)) {
-      records++;
-      yield r;
-    }
-  })();
-  const jsonl = builder.build(counted);
+  const { jsonl, records } = builder.build(task.buffer);
   const counters = builder.counters;
-  builder.counters = { events: {}, streams: { tls: 0, other: 0, empty: 0 }, datagrams: 0, anomalies: {} };
+  builder.counters = newCounters();
   return { jsonl, counters, records };
 }

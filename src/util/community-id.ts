@@ -2,6 +2,10 @@
 // ordered endpoints, protocol, padding, ports)).
 import { createHash, hash as oneShotHash } from 'node:crypto';
 
+// Reused input buffers (seed, two addresses, protocol, pad, two ports); one thread uses them.
+const V4 = Buffer.alloc(2 + 4 * 2 + 2 + 4);
+const V6 = Buffer.alloc(2 + 16 * 2 + 2 + 4);
+
 /** Computes the v1 Community ID of a TCP/UDP 5-tuple (addresses as 4 or 16 bytes). */
 export function communityId(
   srcIp: Uint8Array,
@@ -25,8 +29,7 @@ export function communityId(
   const bIp = swap ? srcIp : dstIp;
   const aPort = swap ? dstPort : srcPort;
   const bPort = swap ? srcPort : dstPort;
-  const n = 2 + aIp.length * 2 + 2 + 4;
-  const buf = Buffer.allocUnsafe(n);
+  const buf = aIp.length === 4 ? V4 : V6;
   buf.writeUInt16BE(seed, 0);
   buf.set(aIp, 2);
   buf.set(bIp, 2 + aIp.length);

@@ -68,3 +68,120 @@ describe('garbage inside a valid capture', () => {
     expect(summary.batchesFailed).toBe(0);
   });
 });
+
+describe('packets with lying lengths', () => {
+  // Ethernet + IPv4 + TCP/UDP frames built by hand, then given impossible length fields.
+  function frame(opts: {
+    ipTotal?: number;
+    ihl?: number;
+    tcpOff?: number;
+    udpLen?: number;
+    proto?: number;
+    payload?: number;
+  }) {
+    const payload = opts.payload ?? 10;
+    const proto = opts.proto ?? 6;
+    const l4 = proto === 6 ? 20 : 8;
+    const f = Buffer.alloc(14 + 20 + l4 + payload);
+    f.writeUInt16BE(0x0800, 12);
+    f[14] = 0x40 | (opts.ihl ?? 5);
+    f.writeUInt16BE(opts.ipTotal ?? 20 + l4 + payload, 16);
+    f[22] = 64;
+    f[23] = proto;
+    f.set([198, 18, 9, 1], 26);
+    f.set([198, 18, 0, 1], 30);
+    f.writeUInt16BE(40000, 34);
+    f.writeUInt16BE(80, 36);
+    if (proto === 6) {
+      f[46] = (opts.tcpOff ?? 5) << 4;
+      f[47] = 0x18;
+    } else {
+      f.writeUInt16BE(opts.udpLen ?? 8 + payload, 38);
+    }
+    return f;
+  }
+  function pcap(frames: Buffer[]): string {
+    const head = Buffer.alloc(24);
+    head.writeUInt32LE(0xa1b2c3d4, 0);
+    head.writeUInt16LE(2, 4);
+    head.writeUInt16LE(4, 6);
+    head.writeUInt32LE(65535, 16);
+    head.writeUInt32LE(1, 20);
+    const parts: Buffer[] = [head];
+    frames.forEach((f, i) => {
+      const h = Buffer.alloc(16);
+      h.writeUInt32LE(1_700_000_000, 0);
+      h.writeUInt32LE(i, 4);
+      h.writeUInt32LE(f.length, 8);
+      h.writeUInt32LE(f.length, 12);
+      parts.push(h, f);
+    });
+    const file = join(tmp, `lying-${frames.length}.pcap`);
+    writeFileSync(file, Buffer.concat(parts));
+    return file;
+  }
+
+  it('counts each lie by reason and decodes the honest packet', async () => {
+    const file = pcap([
+      frame({}), // honest
+      frame({ ipTotal: 1500 }), // IP total length beyond the (unsnapped) frame
+      frame({ ipTotal: 12 }), // below the IP header
+      frame({ ihl: 15 }), // header longer than the packet
+      frame({ ihl: 3 }), // header shorter than 20 bytes
+      frame({ tcpOff: 15 }), // TCP header beyond the segment
+      frame({ tcpOff: 2 }), // TCP header shorter than 20 bytes
+      frame({ proto: 17, udpLen: 4000 }), // UDP length beyond the datagram
+      frame({ proto: 17, udpLen: 3 }), // UDP length below its header
+      Buffer.from([0x00, 0x01, 0x02]), // shorter than an Ethernet header
+    ]);
+    const { summary } = await replay([file]);
+    const c = summary.capture;
+    expect(c.packets).toBe(10);
+    expect(c.tcpPackets).toBe(1);
+    expect(c.malformed).toEqual({
+      truncated_link: 1,
+      truncated_ip: 1,
+      bad_ip_version: 0,
+      bad_ip_header_len: 1,
+      bad_ip_total_len: 2,
+      bad_ipv6_ext_chain: 0,
+      truncated_tcp: 0,
+      bad_tcp_offset: 2,
+      truncated_udp: 0,
+      bad_udp_len: 2,
+    });
+  });
+
+  it('survives a TLS record claiming 16 MiB, counting the anomaly', async () => {
+    // A ClientHello record header claiming 2^24 - 1 bytes, inside a real-looking flow.
+    const { TcpSession, LinkType, writeCaptureFile } = await import('../../scripts/pcapgen/index.js');
+    const s = new TcpSession({
+      client: { ip: '198.18.9.9', port: 45000 },
+      server: { ip: '198.18.0.43', port: 443 },
+      seed: 9,
+    });
+    s.handshake();
+    const bogus = Buffer.from([
+      0x16,
+      0x03,
+      0x01,
+      0xff,
+      0xff,
+      0x01,
+      0xff,
+      0xff,
+      0xff,
+      ...new Array(200).fill(0x41),
+    ]);
+    s.send('client', bogus, { ack: true });
+    s.send('server', Buffer.from('x'), { ack: true });
+    s.close('client');
+    const file = join(tmp, 'bogus-record.pcap');
+    writeCaptureFile(file, s.packets, { linkType: LinkType.ETHERNET });
+    const { events, summary } = await replay([file]);
+    expect(ofType(events, 'tls_client_hello')).toHaveLength(0);
+    expect(ofType(events, 'tcp_flow_timing')).toHaveLength(1);
+    expect(Object.keys(summary.anomalies).some((k) => k.startsWith('tls_'))).toBe(true);
+    expect(summary.batchesFailed).toBe(0);
+  });
+});

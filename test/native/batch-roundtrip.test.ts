@@ -184,7 +184,7 @@ describe('batch round trip through the native writer', () => {
   it('decodes a SYN record field by field', () => {
     expect(syn.type).toBe(RecordType.syn);
     expect(syn.flags).toBe(1);
-    expect(syn.flow).toEqual({
+    expect(syn.flow.toJSON()).toEqual({
       flowId: 2 ** 40 + 7,
       ipVersion: 4,
       transport: 6,
