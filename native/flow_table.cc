@@ -115,8 +115,8 @@ inline uint64_t Mix(uint64_t h) {
   return h;
 }
 
-inline uint32_t HashBytes(const void* p, size_t n) {
-  uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;
+inline uint32_t HashBytes(const void* p, size_t n, uint64_t seed = 0) {
+  uint64_t h = 0x9e3779b97f4a7c15ULL ^ n ^ Mix(seed);
   const uint8_t* b = static_cast<const uint8_t*>(p);
   size_t i = 0;
   for (; i + 8 <= n; i += 8) {
@@ -502,8 +502,9 @@ uint64_t StackSignature(const SynMaterial& m, const uint8_t* sender_ip, uint8_t 
     }
     i += len;
   }
-  uint64_t h1 = HashBytes(b, sizeof b);
-  uint64_t h2 = HashBytes(b + 8, sizeof b - 8);
+  // Both halves cover every byte (the low half is also the table's slot hash).
+  uint64_t h1 = HashBytes(b, sizeof b, 1);
+  uint64_t h2 = HashBytes(b, sizeof b, 2);
   return h1 << 32 | h2;
 }
 

@@ -21,6 +21,7 @@ import { parseTcpOptions, type TcpOptions } from '../parsers/tcp/options.js';
 import { clientHelloFields, serverHelloFields } from '../parsers/tls/fields.js';
 import { firstHandshakeSpan, locateTls } from '../parsers/tls/locate.js';
 import { parseTlsStream, type TlsStreamResult } from '../parsers/tls/stream.js';
+import { GenerationalCache } from '../util/cache.js';
 import { communityId } from '../util/community-id.js';
 import { formatIp } from '../util/ip.js';
 import { isoMicros } from '../util/time.js';
@@ -69,8 +70,8 @@ const OUTPUT_BUFFER_BYTES = 1 << 20;
 
 /** Collects the events of one batch as JSON lines, UTF-8 encoded into one reused buffer. */
 export class EventBuilder {
-  private readonly envelopes = new Map<number, Envelope>();
-  private readonly clientFields = new Map<number, string>();
+  private readonly envelopes = new GenerationalCache<number, Envelope>(MAX_CACHED_ENVELOPES);
+  private readonly clientFields = new GenerationalCache<number, string>(MAX_CACHED_ENVELOPES);
   private out = Buffer.from(new ArrayBuffer(OUTPUT_BUFFER_BYTES));
   private used = 0;
   counters: BuildCounters = newCounters();
@@ -86,10 +87,6 @@ export class EventBuilder {
     const records = forEachRecord(batch, this.onRecord);
     const jsonl = new Uint8Array(this.out.buffer.slice(0, this.used));
     this.used = 0;
-    while (this.envelopes.size > MAX_CACHED_ENVELOPES) {
-      const oldest = this.envelopes.keys().next().value as number;
-      this.envelopes.delete(oldest);
-    }
     return { jsonl, records };
   }
 
@@ -258,9 +255,6 @@ export class EventBuilder {
    *  or two by the same worker). */
   private rememberClient(flowId: number, fields: Record<string, unknown>): void {
     this.clientFields.set(flowId, JSON.stringify(clientSide(fields)).slice(1, -1));
-    if (this.clientFields.size > MAX_CACHED_ENVELOPES) {
-      this.clientFields.delete(this.clientFields.keys().next().value as number);
-    }
   }
 
   /** The ClientHello fields for a tls_session as a JSON fragment: remembered from this flow's
