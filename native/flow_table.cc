@@ -374,15 +374,28 @@ void Engine::HandleTcp(const PacketView& v, int64_t ts) {
       f.seq_init |= bit;
     }
     const uint32_t end = v.seq + v.payload_len;
+    const uint8_t gap_bit = static_cast<uint8_t>(kGapValid << dir);
     if (SeqLeq(end, f.hi_seq[dir])) {
-      // Entirely below what was already seen: a retransmission, unless it is a keep-alive
-      // probe (one byte just below the next expected sequence number).
-      if (!(v.payload_len == 1 && v.seq == f.hi_seq[dir] - 1)) {
+      if ((f.seq_init & gap_bit) && SeqLeq(f.gap_lo[dir], v.seq) && SeqLeq(end, f.gap_hi[dir])) {
+        // Inside the hole left by a segment that overtook it: reordered, not resent.
+        if (v.seq == f.gap_lo[dir]) f.gap_lo[dir] = end;
+        else f.gap_hi[dir] = v.seq;  // a piece from the middle: keep the part before it
+        if (!SeqLt(f.gap_lo[dir], f.gap_hi[dir])) f.seq_init &= static_cast<uint8_t>(~gap_bit);
+      } else if (!(v.payload_len == 1 && v.seq == f.hi_seq[dir] - 1)) {
+        // Entirely below what was already seen: a retransmission, unless it is a keep-alive
+        // probe (one byte just below the next expected sequence number).
         ++f.retrans[dir];
         ++c_.retransmits;
       }
     } else {
-      if (SeqLt(f.hi_seq[dir], v.seq)) ++f.ooo;  // arrived ahead of a hole
+      if (SeqLt(f.hi_seq[dir], v.seq)) {
+        ++f.ooo;  // arrived ahead of a hole; remember the first hole
+        if (!(f.seq_init & gap_bit)) {
+          f.gap_lo[dir] = f.hi_seq[dir];
+          f.gap_hi[dir] = v.seq;
+          f.seq_init |= gap_bit;
+        }
+      }
       f.hi_seq[dir] = end;
     }
     BecomeNonTrivial(f);

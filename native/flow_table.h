@@ -178,6 +178,8 @@ struct Flow {
   uint32_t packets[2];
   uint32_t retrans[2];
   uint32_t hi_seq[2];     // highest sequence number (end of data) seen per direction
+  uint32_t gap_lo[2];     // the first hole below hi_seq per direction (valid: kGapValid bit)
+  uint32_t gap_hi[2];
   uint32_t syn_retrans;
   uint32_t ooo;
   uint64_t flow_id;
@@ -191,7 +193,7 @@ struct Flow {
   uint8_t state;          // kOpen / kClosed
   uint8_t client_is_lo;   // the client is key.ip_lo/port_lo
   uint8_t ttl[2];
-  uint8_t seq_init;       // bit per direction: hi_seq valid
+  uint8_t seq_init;       // bit per direction: hi_seq valid; kGapValid << dir: gap valid
   uint8_t iflags;         // kSynEmitted | kHasPayload
   uint8_t dgrams[2];      // UDP datagrams passed on per direction
   uint8_t last_ack_dir;   // after FIN+FIN: the direction whose ACK ends the connection
@@ -239,6 +241,7 @@ class Engine {
  private:
   enum : uint8_t { kOpen = 0, kClosed = 1 };
   enum : uint8_t { kSynEmitted = 1, kHasPayload = 2 };
+  static constexpr uint8_t kGapValid = 4;  // in Flow::seq_init, shifted by the direction
 
   void HandleTcp(const PacketView& v, int64_t ts);
   void HandleUdp(const PacketView& v, int64_t ts);
