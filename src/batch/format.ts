@@ -38,6 +38,18 @@ export const FlowEndFlag = {
 } as const;
 export const END_REASONS = ['', 'fin', 'rst', 'idle', 'evicted', 'shutdown'] as const;
 
+/** Offsets of the FlowRef that follows the RecordHeader in every per-flow record. */
+const FLOW_REF_FIELDS = {
+  'flow.flow_id': 8,
+  'flow.ip_version': 16,
+  'flow.transport': 17,
+  'flow.client_port': 18,
+  'flow.server_port': 20,
+  'flow.vlan': 22,
+  'flow.client_ip': 24,
+  'flow.server_ip': 40,
+} as const;
+
 /** Field offsets (bytes from the record start) of every struct in batch_format.h. */
 export const LAYOUT = {
   BatchHeader: {
@@ -56,14 +68,7 @@ export const LAYOUT = {
   SynRecord: {
     size: 136,
     fields: {
-      'flow.flow_id': 8,
-      'flow.ip_version': 16,
-      'flow.transport': 17,
-      'flow.client_port': 18,
-      'flow.server_port': 20,
-      'flow.vlan': 22,
-      'flow.client_ip': 24,
-      'flow.server_ip': 40,
+      ...FLOW_REF_FIELDS,
       ts_us: 56,
       seq: 64,
       ack: 68,
@@ -87,14 +92,7 @@ export const LAYOUT = {
   StreamRecord: {
     size: 88,
     fields: {
-      'flow.flow_id': 8,
-      'flow.ip_version': 16,
-      'flow.transport': 17,
-      'flow.client_port': 18,
-      'flow.server_port': 20,
-      'flow.vlan': 22,
-      'flow.client_ip': 24,
-      'flow.server_ip': 40,
+      ...FLOW_REF_FIELDS,
       ts_first_us: 56,
       ts_last_us: 64,
       prev_len: 72,
@@ -107,14 +105,7 @@ export const LAYOUT = {
   FlowEndRecord: {
     size: 160,
     fields: {
-      'flow.flow_id': 8,
-      'flow.ip_version': 16,
-      'flow.transport': 17,
-      'flow.client_port': 18,
-      'flow.server_port': 20,
-      'flow.vlan': 22,
-      'flow.client_ip': 24,
-      'flow.server_ip': 40,
+      ...FLOW_REF_FIELDS,
       ts_first_us: 56,
       ts_last_us: 64,
       'bytes.0': 72,
@@ -138,14 +129,7 @@ export const LAYOUT = {
   SynRepeatRecord: {
     size: 80,
     fields: {
-      'flow.flow_id': 8,
-      'flow.ip_version': 16,
-      'flow.transport': 17,
-      'flow.client_port': 18,
-      'flow.server_port': 20,
-      'flow.vlan': 22,
-      'flow.client_ip': 24,
-      'flow.server_ip': 40,
+      ...FLOW_REF_FIELDS,
       ts_first_us: 56,
       ts_last_us: 64,
       repeats: 72,

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { LinkType, TcpSession, writeCaptureFile } from '../../scripts/pcapgen/index.js';
 import { writeSynFlood } from '../../scripts/synflood.js';
 import { CORPUS } from '../helpers/corpus.js';
 import { ofType, replay } from '../helpers/replay.js';
@@ -101,23 +102,14 @@ describe('packets with lying lengths', () => {
     return f;
   }
   function pcap(frames: Buffer[]): string {
-    const head = Buffer.alloc(24);
-    head.writeUInt32LE(0xa1b2c3d4, 0);
-    head.writeUInt16LE(2, 4);
-    head.writeUInt16LE(4, 6);
-    head.writeUInt32LE(65535, 16);
-    head.writeUInt32LE(1, 20);
-    const parts: Buffer[] = [head];
-    frames.forEach((f, i) => {
-      const h = Buffer.alloc(16);
-      h.writeUInt32LE(1_700_000_000, 0);
-      h.writeUInt32LE(i, 4);
-      h.writeUInt32LE(f.length, 8);
-      h.writeUInt32LE(f.length, 12);
-      parts.push(h, f);
-    });
     const file = join(tmp, `lying-${frames.length}.pcap`);
-    writeFileSync(file, Buffer.concat(parts));
+    writeCaptureFile(
+      file,
+      frames.map((frame, i) => ({ ts: 1_700_000_000_000_000 + i, frame })),
+      {
+        linkType: LinkType.ETHERNET,
+      },
+    );
     return file;
   }
 
@@ -154,7 +146,6 @@ describe('packets with lying lengths', () => {
 
   it('survives a TLS record claiming 16 MiB, counting the anomaly', async () => {
     // A ClientHello record header claiming 2^24 - 1 bytes, inside a real-looking flow.
-    const { TcpSession, LinkType, writeCaptureFile } = await import('../../scripts/pcapgen/index.js');
     const s = new TcpSession({
       client: { ip: '198.18.9.9', port: 45000 },
       server: { ip: '198.18.0.43', port: 443 },
