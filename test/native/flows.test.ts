@@ -225,10 +225,19 @@ describe('retransmissions', () => {
   });
 
   it('does not count reordered segments as retransmissions', async () => {
-    const s = new TcpSession({ client: { ip: '198.18.1.4', port: 41003 }, server: { ip: '198.18.0.25', port: 80 }, seed: 6 });
+    const s = new TcpSession({
+      client: { ip: '198.18.1.4', port: 41003 },
+      server: { ip: '198.18.0.25', port: 80 },
+      seed: 6,
+    });
     s.handshake();
     s.send('client', new Uint8Array(4000).fill(0x43), { segments: 4, order: [1, 0, 3, 2], ack: true });
-    s.send('client', new Uint8Array(3000).fill(0x44), { segments: 3, order: [2, 1, 0], retransmit: [1], ack: true });
+    s.send('client', new Uint8Array(3000).fill(0x44), {
+      segments: 3,
+      order: [2, 1, 0],
+      retransmit: [1],
+      ack: true,
+    });
     s.close('client');
     const { events } = await replay([write(s.packets, { linkType: LinkType.ETHERNET })]);
     // Reordering: segment 1 overtakes 0, 3 overtakes 2, 2 overtakes 1 and 0; one real resend.
