@@ -20,7 +20,7 @@
 namespace deckscope {
 
 constexpr uint32_t kBatchMagic = 0x31425344;  // "DSB1" read as little-endian bytes
-constexpr uint16_t kBatchVersion = 2;
+constexpr uint16_t kBatchVersion = 3;
 
 enum BatchFlags : uint32_t {
   kBatchFinal = 1u << 0,  // last batch of the capture: every flow has been flushed
@@ -42,7 +42,9 @@ enum RecordType : uint16_t {
   kRecSyn = 1,          // SynRecord: a client SYN or server SYN-ACK of a flow that carried data
   kRecStream = 2,       // StreamRecord + bytes: reassembled prefix of one direction of a TCP flow
   kRecFlowEnd = 3,      // FlowEndRecord: counters of a finished non-trivial flow
-  kRecDatagram = 4,     // StreamRecord + bytes: one of the first UDP datagrams of a flow
+  kRecDatagram = 4,     // StreamRecord + bytes: the first UDP datagrams of one direction, each
+                        // as a little-endian u16 length and its bytes (same emission rules as
+                        // kRecStream, prev_len/len count these framed bytes)
   kRecScanSummary = 5,  // ScanSummaryRecord: trivial flows of one source, folded
   kRecSynRepeat = 6,    // SynRepeatRecord: SYNs identical to one already sent, folded
 };

@@ -121,7 +121,7 @@ Capture::Capture(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Capture>(inf
   DS_UINT("closedLinger", 0, 3600, e.closed_linger_s);
   DS_UINT("streamBytes", 0, limits::kMaxStreamBytes, e.stream_bytes);
   DS_UINT("reassemblyBudget", 0, UINT64_C(1) << 40, e.reassembly_budget);
-  DS_UINT("udpDatagrams", 0, 64, e.udp_datagrams);
+  DS_UINT("udpDatagrams", 0, limits::kMaxUdpDatagrams, e.udp_datagrams);
   DS_UINT("maxScanSources", 16, limits::kMaxMaxFlows, e.max_scan_sources);
   DS_UINT("scanIdle", 1, 86400, e.scan_idle_s);
   DS_UINT("scanWindow", 1, 86400 * 7, e.scan_window_s);
@@ -155,7 +155,8 @@ Capture::Capture(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Capture>(inf
     }
   }
   // A record (a stream plus its peer's prefix) must always fit in one batch.
-  uint32_t need = 2 * e.stream_bytes + 1024;
+  uint32_t dgram_bytes = e.udp_datagrams * (limits::kMaxUdpDatagramBytes + 2);
+  uint32_t need = 2 * (e.stream_bytes > dgram_bytes ? e.stream_bytes : dgram_bytes) + 1024;
   if (opts_.batch_bytes < need) opts_.batch_bytes = need;
 
   if (!opts_.iface.empty() ? !OpenLive(env) : !OpenSources(env)) return;

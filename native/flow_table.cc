@@ -458,8 +458,19 @@ void Engine::HandleUdp(const PacketView& v, int64_t ts) {
   if (v.payload_len > 0) {
     f.iflags |= kHasPayload;
     if (f.dgrams[dir] < cfg_.udp_datagrams) {
-      EmitDatagram(f, dir, v, ts);
-      ++f.dgrams[dir];
+      // The first datagrams of each direction travel together in one record, sent like a TCP
+      // stream's prefix: when the peer answers, at the limit, or when the flow ends.
+      if (!f.streams_idx) f.streams_idx = streams_.Alloc();
+      StreamPair& sp = streams_.at(f.streams_idx);
+      const uint32_t n = v.payload_caplen < limits::kMaxUdpDatagramBytes ? v.payload_caplen
+                                                                         : limits::kMaxUdpDatagramBytes;
+      const uint32_t limit = cfg_.udp_datagrams * (limits::kMaxUdpDatagramBytes + 2);
+      if (StreamAppendDatagram(&sp.dir[dir], v.payload, n, ts, v.ttl, limit, &buffers_, &c_.reassembly)) {
+        if (++f.dgrams[dir] == cfg_.udp_datagrams) EmitStream(f, dir, 0, true);
+      }
+      StreamState& other = sp.dir[1 - dir];
+      if (!other.done() && other.has_pending() && other.emits + 1 < limits::kMaxStreamEmits)
+        EmitStream(f, 1 - dir, 0, false);
     }
   }
 }
@@ -579,7 +590,12 @@ void Engine::Close(uint32_t idx, uint8_t reason) {
   // Both FINs were exchanged and only the last ACK was missing: the connection did close.
   if ((f.flags & kFlowClientFin) && (f.flags & kFlowServerFin) && reason != kEndRst) reason = kEndFin;
   ++c_.flows_ended[reason];
-  if (f.key.transport == kTcp) {
+  if (f.key.transport != kTcp) {
+    if (f.streams_idx) {
+      EmitStream(f, 0, kStreamFlowEnd, true);
+      EmitStream(f, 1, kStreamFlowEnd, true);
+    }
+  } else {
     if (!(f.iflags & kHasPayload)) {
       ++c_.flows_trivial;
       FoldScan(f, reason);
@@ -722,7 +738,8 @@ void Engine::EmitStream(Flow& f, int dir, uint16_t extra_flags, bool final) {
     // The client's prefix rides along on server records, up to what was already sent.
     const StreamState* peer = dir == 1 ? &streams_.at(f.streams_idx).dir[0] : nullptr;
     uint32_t peer_len = peer && peer->buf ? peer->emitted : 0;
-    uint8_t* p = out_->Reserve(kRecStream, flags, sizeof(StreamRecord) + st.contig + peer_len);
+    const uint16_t type = f.key.transport == kTcp ? kRecStream : kRecDatagram;
+    uint8_t* p = out_->Reserve(type, flags, sizeof(StreamRecord) + st.contig + peer_len);
     StreamRecord* r = reinterpret_cast<StreamRecord*>(p);
     r->peer_len = peer_len;
     if (peer_len) std::memcpy(p + sizeof(StreamRecord) + st.contig, peer->buf, peer_len);
@@ -736,26 +753,9 @@ void Engine::EmitStream(Flow& f, int dir, uint16_t extra_flags, bool final) {
     std::memcpy(p + sizeof(StreamRecord), st.buf, st.contig);
     st.emitted = st.contig;
     ++st.emits;
-    ++c_.rec_stream;
+    if (type == kRecStream) ++c_.rec_stream;
+    else ++c_.rec_datagram;
   }
-}
-
-void Engine::EmitDatagram(Flow& f, int dir, const PacketView& v, int64_t ts) {
-  uint32_t n = v.payload_caplen < limits::kMaxUdpDatagramBytes ? v.payload_caplen
-                                                                : limits::kMaxUdpDatagramBytes;
-  uint16_t flags = dir == 1 ? kStreamServerToClient : 0;
-  if (n < v.payload_len) flags |= kStreamTruncated;
-  uint8_t* p = out_->Reserve(kRecDatagram, flags, sizeof(StreamRecord) + n);
-  StreamRecord* r = reinterpret_cast<StreamRecord*>(p);
-  FillRef(f, &r->flow);
-  r->ts_first_us = ts;
-  r->ts_last_us = ts;
-  r->prev_len = 0;
-  r->len = n;
-  r->emit_index = f.dgrams[dir];
-  r->ttl = v.ttl;
-  std::memcpy(p + sizeof(StreamRecord), v.payload, n);
-  ++c_.rec_datagram;
 }
 
 void Engine::EmitFlowEnd(Flow& f, uint8_t reason) {

@@ -260,7 +260,6 @@ class Engine {
   void EmitSynRepeat(const SynDedupEntry& e);
   // Sends the direction's prefix if it has unsent bytes; the caller releases the buffer.
   void EmitStream(Flow& f, int dir, uint16_t extra_flags, bool final);
-  void EmitDatagram(Flow& f, int dir, const PacketView& v, int64_t ts);
   void EmitFlowEnd(Flow& f, uint8_t reason);
   void FoldScan(Flow& f, uint8_t reason);
   void EmitScan(ScanSource& s, uint8_t reason);

@@ -56,8 +56,10 @@ constexpr uint32_t kMinStreamBuffer = 2048;
 
 // ---- UDP -----------------------------------------------------------------------------------
 // First datagrams of each direction of a UDP flow passed to the parsers (QUIC Initial, DTLS
-// ClientHello and their replies), and the bytes kept of each.
-constexpr uint32_t kDefaultUdpDatagrams = 2;
+// ClientHello and their replies), and the bytes kept of each. Three datagrams hold a QUIC
+// ClientHello split over two Initial packets (post-quantum key shares) plus one more.
+constexpr uint32_t kDefaultUdpDatagrams = 3;
+constexpr uint32_t kMaxUdpDatagrams = 16;
 constexpr uint32_t kMaxUdpDatagramBytes = 2048;
 
 // ---- scan summaries ------------------------------------------------------------------------

@@ -192,4 +192,25 @@ bool StreamInsert(StreamState* st, uint32_t seq, const uint8_t* data, uint32_t l
   return false;
 }
 
+bool StreamAppendDatagram(StreamState* st, const uint8_t* data, uint32_t n, int64_t ts, uint8_t ttl,
+                          uint32_t limit, BufferPool* pool, ReassemblyCounters* c) {
+  if (st->flags & StreamState::kDone) return false;
+  uint32_t need = st->contig + 2 + n;
+  if (need > limit) return false;
+  if (!Grow(st, need, limit, pool)) {
+    ++c->budget_exhausted;
+    return false;
+  }
+  if (st->ts_first == 0) {
+    st->ts_first = ts;
+    st->ttl = ttl;
+  }
+  st->buf[st->contig] = static_cast<uint8_t>(n & 0xff);
+  st->buf[st->contig + 1] = static_cast<uint8_t>(n >> 8);
+  std::memcpy(st->buf + st->contig + 2, data, n);
+  st->contig = need;
+  st->ts_last = ts;
+  return true;
+}
+
 }  // namespace deckscope

@@ -75,6 +75,11 @@ void StreamSetSynBase(StreamState* st, uint32_t isn);
 bool StreamInsert(StreamState* st, uint32_t seq, const uint8_t* data, uint32_t len, uint32_t caplen,
                   int64_t ts, uint8_t ttl, uint32_t limit, BufferPool* pool, ReassemblyCounters* c);
 
+// Appends one datagram framed as a little-endian u16 length and its bytes (UDP flows).
+// Returns false when the limit or the pool's budget leaves no room.
+bool StreamAppendDatagram(StreamState* st, const uint8_t* data, uint32_t n, int64_t ts, uint8_t ttl,
+                          uint32_t limit, BufferPool* pool, ReassemblyCounters* c);
+
 // Returns the buffer to the pool and marks the direction done.
 void StreamRelease(StreamState* st, BufferPool* pool);
 

@@ -1,9 +1,9 @@
-// Decoder of the batch layout defined in native/batch_format.h (version 2). The offsets below
+// Decoder of the batch layout defined in native/batch_format.h (version 3). The offsets below
 // are this side's own copy; test/native/batch-roundtrip.test.ts compares them with the addon's
 // offsetof() table and round-trips values, so a change on one side alone fails the test.
 
 export const BATCH_MAGIC = 0x31425344;
-export const BATCH_VERSION = 2;
+export const BATCH_VERSION = 3;
 export const BATCH_HEADER_SIZE = 32;
 export const RECORD_HEADER_SIZE = 8;
 
@@ -454,6 +454,19 @@ export function readRecord(dv: DataView, bytes: Uint8Array, off: number): BatchR
     default:
       return null; // unknown record type: skipped by length
   }
+}
+
+/** The datagrams of a datagram record's data (or peer): each is a little-endian u16 length and
+ *  its bytes. A truncated tail is dropped. */
+export function splitDatagrams(data: Uint8Array): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (let off = 0; off + 2 <= data.length; ) {
+    const n = data[off]! | (data[off + 1]! << 8);
+    if (off + 2 + n > data.length) break;
+    out.push(data.subarray(off + 2, off + 2 + n));
+    off += 2 + n;
+  }
+  return out;
 }
 
 /** Calls `fn` for each record of a batch in order (unknown record types are skipped); returns
