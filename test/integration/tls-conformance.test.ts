@@ -26,8 +26,15 @@ const CLIENT_KINDS: Record<string, string> = {
   JA4_o: 'ja4_o',
   JA4_ro: 'ja4_ro',
 };
-const SERVER_KINDS: Record<string, string> = { ja3s: 'ja3s', ja3s_full: 'ja3s_full' };
-const SOURCES = /foxio-ja4 python|foxio-ja4 rust|arkime|suricata-verify/;
+const SERVER_KINDS: Record<string, string> = {
+  ja3s: 'ja3s',
+  ja3s_full: 'ja3s_full',
+  ja4s: 'ja4s',
+  JA4S: 'ja4s',
+  ja4s_r: 'ja4s_r',
+  JA4S_r: 'ja4s_r',
+};
+const SOURCES = /foxio-ja4 python|foxio-ja4 rust|foxio-ja4 wireshark|arkime|suricata-verify/;
 
 /** Pinned values we deliberately do not reproduce, with the value the spec gives instead. */
 function resolve(path: string, e: Expected): string {
