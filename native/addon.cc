@@ -62,6 +62,7 @@ const std::vector<StructDesc>& Structs() {
         F(FlowEndRecord, syn_retransmits, 'u'), F(FlowEndRecord, out_of_order, 'u'),
         F(FlowEndRecord, iat_min_us, 'f'), F(FlowEndRecord, iat_max_us, 'f'), F(FlowEndRecord, iat_sum_us, 'f'),
         F(FlowEndRecord, syn_to_synack_us, 'f'), F(FlowEndRecord, synack_to_ack_us, 'f'),
+        F(FlowEndRecord, data_to_reply_us, 'f'), F(FlowEndRecord, reply_to_data_us, 'f'),
         F(FlowEndRecord, end_reason, 'u'), F(FlowEndRecord, client_ttl, 'u'), F(FlowEndRecord, server_ttl, 'u')}},
       {"SynRepeatRecord", sizeof(SynRepeatRecord),
        {FLOWREF(SynRepeatRecord), F(SynRepeatRecord, ts_first_us, 'i'), F(SynRepeatRecord, ts_last_us, 'i'),

@@ -20,7 +20,7 @@
 namespace deckscope {
 
 constexpr uint32_t kBatchMagic = 0x31425344;  // "DSB1" read as little-endian bytes
-constexpr uint16_t kBatchVersion = 3;
+constexpr uint16_t kBatchVersion = 4;
 
 enum BatchFlags : uint32_t {
   kBatchFinal = 1u << 0,  // last batch of the capture: every flow has been flushed
@@ -160,15 +160,17 @@ struct FlowEndRecord {
   double iat_min_us;              // gaps between consecutive packets, both directions
   double iat_max_us;
   double iat_sum_us;              // mean = iat_sum_us / (packets[0] + packets[1] - 1)
-  double syn_to_synack_us;        // -1 when not measured
-  double synack_to_ack_us;        // -1 when not measured
+  double syn_to_synack_us;        // -1 when not measured (A->B in JA4L terms)
+  double synack_to_ack_us;        // -1 when not measured (B->C)
+  double data_to_reply_us;        // first client data -> first server data after it (D->E), -1
+  double reply_to_data_us;        // that server data -> the next client data (E->F), -1
   uint8_t end_reason;             // EndReason
   uint8_t client_ttl;             // TTL of the client's first packet
   uint8_t server_ttl;
   uint8_t pad0;
   uint32_t pad1;
 };
-static_assert(sizeof(FlowEndRecord) == 160, "FlowEndRecord layout");
+static_assert(sizeof(FlowEndRecord) == 176, "FlowEndRecord layout");
 
 // SYNs (or SYN-ACKs) whose stack fingerprint equals one already sent for the same sender within
 // the dedup window: they are counted here instead of being sent one by one.

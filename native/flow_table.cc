@@ -402,6 +402,12 @@ void Engine::HandleTcp(const PacketView& v, int64_t ts) {
     if (cfg_.stream_bytes) {
       if (!f.streams_idx) f.streams_idx = streams_.Alloc();
       StreamPair& sp = streams_.at(f.streams_idx);
+      if (dir == 0) {
+        if (!sp.app_d) sp.app_d = ts;
+        else if (sp.app_e && !sp.app_f) sp.app_f = ts;
+      } else if (sp.app_d && !sp.app_e) {
+        sp.app_e = ts;
+      }
       StreamState& st = sp.dir[dir];
       if (!st.done()) {
         if (f.syn_idx[dir]) StreamSetSynBase(&st, syns_.at(f.syn_idx[dir]).seq);
@@ -776,6 +782,13 @@ void Engine::EmitFlowEnd(Flow& f, uint8_t reason) {
   r->iat_sum_us = f.iat_sum;
   r->syn_to_synack_us = f.rtt_syn_synack;
   r->synack_to_ack_us = f.rtt_synack_ack;
+  r->data_to_reply_us = -1;
+  r->reply_to_data_us = -1;
+  if (f.streams_idx) {
+    const StreamPair& sp = streams_.at(f.streams_idx);
+    if (sp.app_d && sp.app_e) r->data_to_reply_us = static_cast<double>(sp.app_e - sp.app_d);
+    if (sp.app_e && sp.app_f) r->reply_to_data_us = static_cast<double>(sp.app_f - sp.app_e);
+  }
   r->end_reason = reason;
   r->client_ttl = f.ttl[0];
   r->server_ttl = f.ttl[1];

@@ -168,6 +168,9 @@ struct SynDedupEntry {
 
 struct StreamPair {
   StreamState dir[2];
+  // Application-data times for JA4L (capture µs, 0 = not seen): D = first client data, E = first
+  // server data after D, F = next client data after E.
+  int64_t app_d, app_e, app_f;
 };
 
 struct Flow {

@@ -1,9 +1,9 @@
-// Decoder of the batch layout defined in native/batch_format.h (version 3). The offsets below
+// Decoder of the batch layout defined in native/batch_format.h (version 4). The offsets below
 // are this side's own copy; test/native/batch-roundtrip.test.ts compares them with the addon's
 // offsetof() table and round-trips values, so a change on one side alone fails the test.
 
 export const BATCH_MAGIC = 0x31425344;
-export const BATCH_VERSION = 3;
+export const BATCH_VERSION = 4;
 export const BATCH_HEADER_SIZE = 32;
 export const RECORD_HEADER_SIZE = 8;
 
@@ -103,7 +103,7 @@ export const LAYOUT = {
     },
   },
   FlowEndRecord: {
-    size: 160,
+    size: 176,
     fields: {
       ...FLOW_REF_FIELDS,
       ts_first_us: 56,
@@ -121,9 +121,11 @@ export const LAYOUT = {
       iat_sum_us: 128,
       syn_to_synack_us: 136,
       synack_to_ack_us: 144,
-      end_reason: 152,
-      client_ttl: 153,
-      server_ttl: 154,
+      data_to_reply_us: 152,
+      reply_to_data_us: 160,
+      end_reason: 168,
+      client_ttl: 169,
+      server_ttl: 170,
     },
   },
   SynRepeatRecord: {
@@ -253,6 +255,10 @@ export interface FlowEndRecord {
   iatSumUs: number;
   synToSynAckUs: number;
   synAckToAckUs: number;
+  /** First client data -> first server data after it (JA4L's D->E), -1 if not seen. */
+  dataToReplyUs: number;
+  /** That server data -> the next client data (E->F), -1 if not seen. */
+  replyToDataUs: number;
   endReason: number;
   clientTtl: number;
   serverTtl: number;
@@ -414,6 +420,8 @@ export function readRecord(dv: DataView, bytes: Uint8Array, off: number): BatchR
         iatSumUs: dv.getFloat64(off + END.iat_sum_us, true),
         synToSynAckUs: dv.getFloat64(off + END.syn_to_synack_us, true),
         synAckToAckUs: dv.getFloat64(off + END.synack_to_ack_us, true),
+        dataToReplyUs: dv.getFloat64(off + END.data_to_reply_us, true),
+        replyToDataUs: dv.getFloat64(off + END.reply_to_data_us, true),
         endReason: dv.getUint8(off + END.end_reason),
         clientTtl: dv.getUint8(off + END.client_ttl),
         serverTtl: dv.getUint8(off + END.server_ttl),

@@ -15,6 +15,7 @@ import {
   type SynRecord,
   type SynRepeatRecord,
 } from '../batch/format.js';
+import { ja4l } from '../fingerprints/ja4plus/ja4l.js';
 import { ja4t } from '../fingerprints/ja4plus/ja4t.js';
 import { initialTtl, optionsSignature, synQuirks } from '../fingerprints/tcp.js';
 import { parseTcpOptions, type TcpOptions } from '../parsers/tcp/options.js';
@@ -290,8 +291,16 @@ export class EventBuilder {
       `,"syn_retransmits":${r.synRetransmits},"out_of_order":${r.outOfOrder}` +
       `,"server_rtt_ms":${msOrNull(r.synToSynAckUs)},"client_rtt_ms":${msOrNull(r.synAckToAckUs)}` +
       `,"handshake":${(r.flags & FlowEndFlag.handshakeDone) !== 0},"midstream":${(r.flags & FlowEndFlag.midstream) !== 0}` +
-      `,"client_ttl":${r.clientTtl},"server_ttl":${r.serverTtl || null}`;
-    this.emit('tcp_flow_timing', r.tsFirstUs, this.envelope(r.flow), f);
+      `,"client_ttl":${r.clientTtl},"server_ttl":${r.serverTtl || null}` +
+      `,"client_hops":${r.clientTtl ? initialTtl(r.clientTtl) - r.clientTtl : null}` +
+      `,"server_hops":${r.serverTtl ? initialTtl(r.serverTtl) - r.serverTtl : null}`;
+    let l = '';
+    if (this.opts.ja4plus) {
+      const c = ja4l(r.synAckToAckUs, r.clientTtl, r.replyToDataUs);
+      const s = ja4l(r.synToSynAckUs, r.serverTtl, r.dataToReplyUs);
+      l = `,"ja4l":${c === null ? null : `"${c}"`},"ja4ls":${s === null ? null : `"${s}"`}`;
+    }
+    this.emit('tcp_flow_timing', r.tsFirstUs, this.envelope(r.flow), f + l);
   }
 
   private scanSummary(r: ScanSummaryRecord): void {
