@@ -1,6 +1,7 @@
 #include "capture.h"
 
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 
 namespace deckscope {
@@ -208,6 +209,9 @@ bool Capture::OpenSources(Napi::Env env) {
       return false;
     }
     handles_.push_back(p);
+    // libpcap reads files through stdio, which refills 4 KiB at a time by default; a larger
+    // buffer means ~250x fewer read() calls on a big capture.
+    if (FILE* fp = pcap_file(p)) std::setvbuf(fp, nullptr, _IOFBF, limits::kFileReadBufferBytes);
     int dlt = pcap_datalink(p);
     if (!LinkTypeSupported(dlt)) {
       const char* name = pcap_datalink_val_to_name(dlt);
