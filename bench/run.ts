@@ -150,6 +150,17 @@ function main(): void {
     deckscope(flood, 'flow', ['-c', '1000']),
   );
 
+  // Parser micro-benchmark (issue 3): ClientHello -> every fingerprint, one thread, the generator's
+  // profile mix and Chrome alone (extensions permuted per hello, so the fingerprint memo misses).
+  const hello = (extra: string[]) =>
+    JSON.parse(
+      execFileSync(process.execPath, [`${ROOT}dist/bench/clienthello.js`, ...extra], { encoding: 'utf8' }),
+    ) as { hellos_per_s: number; us_per_hello: number };
+  const clientHello = { mix: hello([]), chrome_permuted: hello(['--profile', 'chrome']) };
+  console.error(
+    `  ClientHello fingerprints, one thread: ${clientHello.mix.hellos_per_s}/s (mix), ${clientHello.chrome_permuted.hellos_per_s}/s (Chrome, permuted)`,
+  );
+
   const pps = (m: Measure) => packets / m.wall_s;
   const rows = Object.entries(results).map(([k, m]) => ({
     scenario: k,
@@ -184,6 +195,7 @@ function main(): void {
         : {}),
     },
     full_details: results.full.extra,
+    client_hello_per_worker: clientHello,
     million_flows: {
       flows_peak: (floodRun.extra?.flows as { peak: number } | undefined)?.peak,
       engine_memory_mib: floodRun.extra?.engine_memory_mib,
@@ -205,6 +217,9 @@ function main(): void {
   for (const [k, v] of Object.entries(out.ratios)) console.log(`${k}: ${v.toFixed(3)}`);
   console.log(
     `1M flows: peak ${out.million_flows.flows_peak} flows, engine ${Number(out.million_flows.engine_memory_mib).toFixed(1)} MiB, RSS ${out.million_flows.peak_rss_mib.toFixed(1)} MiB (process baseline ${out.million_flows.process_baseline_rss_mib.toFixed(1)} MiB)`,
+  );
+  console.log(
+    `ClientHello -> fingerprints, one thread: ${clientHello.mix.hellos_per_s}/s mix, ${clientHello.chrome_permuted.hellos_per_s}/s Chrome (permuted)`,
   );
   console.log(`results: ${OUT}/results.json`);
 }

@@ -16,6 +16,7 @@ import {
   serverHelloMessage,
   WORKED,
   workedClientHello,
+  workedExtensions,
 } from './builders.js';
 
 const OPTS: TlsOptions = { ja4plus: true, protocol: 't' };
@@ -116,6 +117,61 @@ describe('clientHelloFields', () => {
     });
     expect(draft.tls_version).toBe('0x7f12');
     expect(draft.supported_versions).toEqual(['7f12', '0303']);
+  });
+});
+
+describe('clientHelloFields memo (lists → fingerprints)', () => {
+  // JA4.md worked example: ja4 = t13d1516h2_8daaf6152771_e5627efa2ab1. JA4_ro lists the ciphers and
+  // extensions in wire order (GREASE removed), then the signature algorithms.
+  const roOf = (exts: number[]) =>
+    `t13d1516h2_${WORKED.ciphers.map(hex).join(',')}_${exts.map(hex).join(',')}_${WORKED.sigalgs.map(hex).join(',')}`;
+  const permuted = () => {
+    const exts = workedExtensions().reverse();
+    return {
+      message: clientHelloMessage({ cipherSuites: WORKED.ciphers, extensions: exts }),
+      order: exts.map((e) => e.type),
+    };
+  };
+
+  it('GREASE values do not change any fingerprint, whatever they are', () => {
+    const plain = clientOf({ cipherSuites: WORKED.ciphers, extensions: workedExtensions() });
+    const greased = client(workedClientHello({ grease: true }));
+    for (const k of ['ja3', 'ja3_full', 'ja4', 'ja4_r', 'ja4_o', 'ja4_ro', 'ciphers', 'extensions']) {
+      expect(greased[k], k).toEqual(plain[k]);
+    }
+    expect(greased.ja4).toBe('t13d1516h2_8daaf6152771_e5627efa2ab1');
+    expect(greased.grease).toBe(true);
+    expect(plain.grease).toBe(false);
+  });
+
+  it('a hello with the same values in another order is fingerprinted anew, not served from the memo', () => {
+    const first = clientOf({ cipherSuites: WORKED.ciphers, extensions: workedExtensions() });
+    const p = permuted();
+    const second = client(p.message);
+    expect(second.ja4).toBe('t13d1516h2_8daaf6152771_e5627efa2ab1'); // sorted: order-free
+    expect(second.ja4_ro).toBe(roOf(p.order));
+    expect(first.ja4_ro).toBe(roOf(WORKED.extensionOrder));
+    expect(second.ja4_o).not.toBe(first.ja4_o);
+    expect(second.ja3).not.toBe(first.ja3);
+    // and back again: the memo still answers for the first order
+    expect(clientOf({ cipherSuites: WORKED.ciphers, extensions: workedExtensions() }).ja4_ro).toBe(
+      roOf(WORKED.extensionOrder),
+    );
+  });
+
+  it('the first ALPN name and the transport letter are part of the key', () => {
+    const h1 = client(workedClientHello({ alpn: ['http/1.1'] }));
+    expect(h1.ja4).toMatch(/^t13d1516h1_/);
+    expect(client(workedClientHello()).ja4).toMatch(/^t13d1516h2_/);
+    const r = parseTlsStream(handshakeRecord(workedClientHello()));
+    const q = clientHelloFields(r.clientHellos[0]!.hello, { ja4plus: true, protocol: 'q' });
+    expect(q.ja4).toBe('q13d1516h2_8daaf6152771_e5627efa2ab1');
+  });
+
+  it('shared list fields are frozen, so one event cannot change another', () => {
+    const f = client(workedClientHello());
+    expect(Object.isFrozen(f.ciphers)).toBe(true);
+    expect(() => (f.ciphers as string[]).push('x')).toThrow();
   });
 });
 
