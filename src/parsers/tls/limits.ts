@@ -18,3 +18,17 @@ export const MAX_HANDSHAKE_MESSAGE_LENGTH = 128 * 1024;
  * the cap bounds the events one hostile flow can generate.
  */
 export const MAX_HELLOS_PER_STREAM = 8;
+
+/**
+ * Certificates kept per Certificate message (certificates). Real chains are 1–4 deep; RFC 5246 puts no
+ * bound on the list, and each certificate becomes an event, so longer lists are cut and reported
+ * ('too_many_certificates').
+ */
+export const MAX_CERTIFICATES_PER_CHAIN = 10;
+
+/**
+ * Plaintext Certificate messages reported per stream direction (messages). A handshake has one per
+ * direction; renegotiation happens encrypted. Later ones are ignored and reported
+ * ('too_many_certificate_messages'); they do not count toward MAX_HELLOS_PER_STREAM.
+ */
+export const MAX_CERTIFICATE_MESSAGES_PER_STREAM = 4;

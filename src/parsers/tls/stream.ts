@@ -1,8 +1,13 @@
+import { parseCertificateList } from './certificate.js';
 import { type ClientHello, parseClientHello } from './client-hello.js';
-import { ContentType, HandshakeType } from './constants.js';
+import { ContentType, HandshakeType, ProtocolVersion } from './constants.js';
 import { pushOnce } from './extensions.js';
 import { HANDSHAKE_HEADER_LENGTH, HandshakeReassembler } from './handshake.js';
-import { MAX_HELLOS_PER_STREAM, MAX_TLS_RECORD_LENGTH } from './limits.js';
+import {
+  MAX_CERTIFICATE_MESSAGES_PER_STREAM,
+  MAX_HELLOS_PER_STREAM,
+  MAX_TLS_RECORD_LENGTH,
+} from './limits.js';
 import { isKnownContentType, looksLikeRecordStart, RECORD_HEADER_LENGTH } from './record.js';
 import { parseServerHello, type ServerHello } from './server-hello.js';
 import { detectSslv2ClientHello } from './sslv2.js';
@@ -17,6 +22,13 @@ export interface TlsStreamResult {
    */
   clientHellos: Array<{ hello: ClientHello; end: number }>;
   serverHellos: Array<{ hello: ServerHello; end: number }>;
+  /**
+   * Present iff `options.certificates` was set: one entry per plaintext TLS 1.0–1.2 Certificate message
+   * (server's, or client's in mutual TLS), each with its DER chain in wire order, `end` as for hellos.
+   * TLS 1.3 certificates are encrypted and never appear (a plaintext Certificate after a ServerHello
+   * that selected TLS 1.3 is ignored).
+   */
+  certificates?: Array<{ chain: Uint8Array[]; end: number }>;
   /** An SSLv2-format ClientHello was seen (reported; it has no JA3/JA4). */
   sslv2ClientHello: boolean;
   /** Stable short codes, each listed once, in the order first seen. */
@@ -24,6 +36,17 @@ export interface TlsStreamResult {
   /** The first bytes look like a TLS Handshake record (or an SSLv2 ClientHello). */
   isTls: boolean;
 }
+
+/** What {@link parseTlsStream} collects besides hellos. */
+export interface TlsStreamOptions {
+  /** Also collect Certificate messages into `certificates` (and report their anomalies). */
+  certificates?: boolean;
+}
+
+/** A {@link TlsStreamResult} with `certificates` collected. */
+export type TlsStreamResultWithCertificates = TlsStreamResult & {
+  certificates: Array<{ chain: Uint8Array[]; end: number }>;
+};
 
 /**
  * Parses the first bytes of one direction of a TCP stream (reassembled, starting at stream offset 0).
@@ -40,9 +63,17 @@ export interface TlsStreamResult {
  * type comes first), 'bad_record_version'*, 'record_too_long'*, 'unknown_content_type'*,
  * 'handshake_too_long'*, 'too_many_hellos'*, 'empty_handshake_record', hello errors
  * ('truncated_client_hello', 'bad_cipher_suites_length', 'truncated_server_hello') and the hello
- * anomalies of {@link parseClientHello} / {@link parseServerHello}.
+ * anomalies of {@link parseClientHello} / {@link parseServerHello}. With `options.certificates`
+ * also 'too_many_certificate_messages', 'tls13_plaintext_certificate' and those of
+ * {@link parseCertificateList} ('bad_certificate_list', 'empty_certificate', 'too_many_certificates');
+ * none of these stops parsing.
  */
-export function parseTlsStream(data: Uint8Array): TlsStreamResult {
+export function parseTlsStream(
+  data: Uint8Array,
+  options: TlsStreamOptions & { certificates: true },
+): TlsStreamResultWithCertificates;
+export function parseTlsStream(data: Uint8Array, options?: TlsStreamOptions): TlsStreamResult;
+export function parseTlsStream(data: Uint8Array, options: TlsStreamOptions = {}): TlsStreamResult {
   const result: TlsStreamResult = {
     clientHellos: [],
     serverHellos: [],
@@ -50,6 +81,7 @@ export function parseTlsStream(data: Uint8Array): TlsStreamResult {
     anomalies: [],
     isTls: false,
   };
+  if (options.certificates === true) result.certificates = [];
   const n = data.length;
   if (n === 0) return result;
 
@@ -141,6 +173,10 @@ function drainMessages(reassembler: HandshakeReassembler, result: TlsStreamResul
       }
       return true;
     }
+    if (msg.type === HandshakeType.CERTIFICATE) {
+      if (result.certificates !== undefined) collectCertificates(msg.body, msg.end, result);
+      continue;
+    }
     if (msg.type !== HandshakeType.CLIENT_HELLO && msg.type !== HandshakeType.SERVER_HELLO) continue;
     if (result.clientHellos.length + result.serverHellos.length >= MAX_HELLOS_PER_STREAM) {
       pushOnce(result.anomalies, 'too_many_hellos');
@@ -164,4 +200,21 @@ function drainMessages(reassembler: HandshakeReassembler, result: TlsStreamResul
       }
     }
   }
+}
+
+/** Adds one Certificate message's chain to `result.certificates` (which must be present). */
+function collectCertificates(body: Uint8Array, end: number, result: TlsStreamResult): void {
+  const certificates = result.certificates!;
+  // After a ServerHello selecting TLS 1.3 the Certificate is encrypted and has another layout.
+  if (result.serverHellos.some((s) => s.hello.selectedVersion === ProtocolVersion.TLS_1_3)) {
+    pushOnce(result.anomalies, 'tls13_plaintext_certificate');
+    return;
+  }
+  if (certificates.length >= MAX_CERTIFICATE_MESSAGES_PER_STREAM) {
+    pushOnce(result.anomalies, 'too_many_certificate_messages');
+    return;
+  }
+  const list = parseCertificateList(body);
+  for (const a of list.anomalies) pushOnce(result.anomalies, a);
+  certificates.push({ chain: list.chain, end });
 }
