@@ -24,6 +24,8 @@ export interface RunSummary {
   events: BuildCounters['events'];
   streams: BuildCounters['streams'];
   datagrams: number;
+  /** Datagram records by content: QUIC, DTLS, other UDP. */
+  udp: BuildCounters['udp'];
   anomalies: BuildCounters['anomalies'];
   records: number;
   batches: number;
@@ -115,6 +117,7 @@ export class Pipeline {
       events: this.counters.events,
       streams: this.counters.streams,
       datagrams: this.counters.datagrams,
+      udp: this.counters.udp,
       anomalies: this.counters.anomalies,
       records: this.records,
       batches: this.batches,

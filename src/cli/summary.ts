@@ -50,6 +50,7 @@ export function summaryJson(s: RunSummary): Record<string, unknown> {
     events: s.events,
     streams: s.streams,
     datagrams: s.datagrams,
+    udp: s.udp,
     anomalies: s.anomalies,
     kernel: s.capture.kernel,
     malformed: s.capture.malformed,

@@ -14,18 +14,28 @@ import {
   SynFlag,
   type SynRecord,
   type SynRepeatRecord,
+  splitDatagrams,
 } from '../batch/format.js';
 import { ja4l } from '../fingerprints/ja4plus/ja4l.js';
 import { ja4t } from '../fingerprints/ja4plus/ja4t.js';
 import { initialTtl, optionsSignature, synQuirks } from '../fingerprints/tcp.js';
+import { parseDtlsDatagrams } from '../parsers/dtls/datagrams.js';
+import { dtlsClientHelloFields, dtlsServerHelloFields } from '../parsers/dtls/fields.js';
+import { looksLikeDtls } from '../parsers/dtls/record.js';
+import {
+  looksLikeQuicLongHeader,
+  parseQuicClientInitials,
+  parseQuicServerInitials,
+} from '../parsers/quic/initial.js';
 import { parseTcpOptions, type TcpOptions } from '../parsers/tcp/options.js';
 import { clientHelloFields, serverHelloFields } from '../parsers/tls/fields.js';
 import { firstHandshakeSpan, locateTls } from '../parsers/tls/locate.js';
-import { parseTlsStream, type TlsStreamResult } from '../parsers/tls/stream.js';
+import { parseTlsStream, type TlsStreamResultWithCertificates } from '../parsers/tls/stream.js';
 import { GenerationalCache } from '../util/cache.js';
 import { communityId } from '../util/community-id.js';
 import { formatIp } from '../util/ip.js';
 import { isoMicros } from '../util/time.js';
+import { certificateFields } from './certificate.js';
 
 export interface BuildOptions {
   sensorId: string;
@@ -38,11 +48,19 @@ export interface BuildCounters {
   events: Record<string, number>;
   streams: { tls: number; other: number; empty: number };
   datagrams: number;
+  /** Datagram records by what their client's first datagram looked like. */
+  udp: { quic: number; dtls: number; other: number };
   anomalies: Record<string, number>;
 }
 
 export function newCounters(): BuildCounters {
-  return { events: {}, streams: { tls: 0, other: 0, empty: 0 }, datagrams: 0, anomalies: {} };
+  return {
+    events: {},
+    streams: { tls: 0, other: 0, empty: 0 },
+    datagrams: 0,
+    udp: { quic: 0, dtls: 0, other: 0 },
+    anomalies: {},
+  };
 }
 
 /** Adds `b` into `a`. */
@@ -53,6 +71,9 @@ export function mergeCounters(a: BuildCounters, b: BuildCounters): void {
   a.streams.other += b.streams.other;
   a.streams.empty += b.streams.empty;
   a.datagrams += b.datagrams;
+  a.udp.quic += b.udp.quic;
+  a.udp.dtls += b.udp.dtls;
+  a.udp.other += b.udp.other;
 }
 
 /** The envelope fields of one flow, serialized once as a JSON fragment (no braces). */
@@ -109,7 +130,7 @@ export class EventBuilder {
         this.synRepeat(rec);
         break;
       case RecordType.datagram:
-        this.counters.datagrams++; // QUIC/DTLS parsing arrives with issue 3
+        this.datagram(rec);
         break;
     }
   };
@@ -231,6 +252,9 @@ export class EventBuilder {
     let client: string | null = null;
     for (const { tls, offset } of parts) {
       if (offset >= r.prevLen) for (const a of tls.anomalies) this.anomaly(`tls_${a}`);
+      for (const { chain, end } of tls.certificates) {
+        if (offset + end > r.prevLen) this.certificates(r, chain, toClient ? 'server' : 'client');
+      }
       if (!toClient) {
         if (tls.sslv2ClientHello && r.prevLen === 0) {
           this.emit('tls_client_hello', r.tsFirstUs, this.envelope(r.flow), { sslv2: true });
@@ -249,6 +273,109 @@ export class EventBuilder {
         const server = JSON.stringify(serverHelloFields(hello, proto)).slice(1, -1);
         this.emit('tls_session', r.tsFirstUs, this.envelope(r.flow), client ? `${server},${client}` : server);
       }
+    }
+  }
+
+  /** The first UDP datagrams of one direction of a flow: QUIC Initials or DTLS hellos, told
+   *  apart by content (any port). A record repeats the datagrams already sent (`prevLen` bytes of
+   *  them), so only hellos completed by the new datagrams are reported. */
+  private datagram(r: StreamRecord): void {
+    this.counters.datagrams++;
+    const dgrams = splitDatagrams(r.data);
+    if (dgrams.length === 0) return;
+    const toClient = (r.flags & StreamFlag.serverToClient) !== 0;
+    const client = toClient ? splitDatagrams(r.peer) : dgrams;
+    const first = client[0] ?? dgrams[0]!;
+    const already = r.prevLen > 0 ? splitDatagrams(r.data.subarray(0, r.prevLen)) : [];
+    if (looksLikeQuicLongHeader(first)) {
+      this.counters.udp.quic++;
+      if (toClient) this.quicServer(r, dgrams, client, already);
+      else this.quicClient(r, dgrams, already);
+    } else if (looksLikeDtls(first)) {
+      this.counters.udp.dtls++;
+      this.dtls(r, dgrams, toClient, client, already.length);
+    } else {
+      this.counters.udp.other++;
+    }
+  }
+
+  private quicClient(r: StreamRecord, dgrams: Uint8Array[], already: Uint8Array[]): void {
+    const q = parseQuicClientInitials(dgrams);
+    for (const a of q.anomalies) this.anomaly(`quic_${a}`);
+    if (q.clientHello === null) return;
+    if (already.length > 0 && parseQuicClientInitials(already).clientHello !== null) return;
+    const fields = clientHelloFields(q.clientHello, { ja4plus: this.opts.ja4plus, protocol: 'q' });
+    fields.quic_version = quicVersionName(q.version);
+    for (const a of q.clientHello.anomalies) this.anomaly(`tls_${a}`);
+    this.emit('quic_client_hello', r.tsFirstUs, this.envelope(r.flow), fields);
+  }
+
+  private quicServer(
+    r: StreamRecord,
+    dgrams: Uint8Array[],
+    client: Uint8Array[],
+    already: Uint8Array[],
+  ): void {
+    const c = parseQuicClientInitials(client);
+    if (c.dcid === null || c.version === null) return;
+    const dcid = c.retryDcid ?? c.dcid;
+    const s = parseQuicServerInitials(dgrams, dcid, c.version);
+    for (const a of s.anomalies) this.anomaly(`quic_${a}`);
+    if (s.serverHello === null) return;
+    if (already.length > 0 && parseQuicServerInitials(already, dcid, c.version).serverHello !== null) return;
+    const proto = { ja4plus: this.opts.ja4plus, protocol: 'q' as const };
+    const fields = serverHelloFields(s.serverHello, proto);
+    fields.quic_version = quicVersionName(s.version ?? c.version);
+    let json = JSON.stringify(fields).slice(1, -1);
+    if (c.clientHello !== null)
+      json += `,${JSON.stringify(clientSide(clientHelloFields(c.clientHello, proto))).slice(1, -1)}`;
+    this.emit('quic_session', r.tsFirstUs, this.envelope(r.flow), json);
+  }
+
+  private dtls(
+    r: StreamRecord,
+    dgrams: Uint8Array[],
+    toClient: boolean,
+    client: Uint8Array[],
+    alreadyCount: number,
+  ): void {
+    const d = parseDtlsDatagrams(dgrams);
+    for (const a of d.anomalies) this.anomaly(`dtls_${a}`);
+    const opts = { ja4plus: this.opts.ja4plus };
+    if (!toClient) {
+      d.clientHellos.forEach((ch, i) => {
+        if (d.clientHelloEnds[i]! <= alreadyCount) return;
+        this.emit('dtls_client_hello', r.tsFirstUs, this.envelope(r.flow), dtlsClientHelloFields(ch, opts));
+      });
+      return;
+    }
+    let clientJson: string | null = null;
+    d.serverHellos.forEach((sh, i) => {
+      if (d.serverHelloEnds[i]! <= alreadyCount) return;
+      if (clientJson === null) {
+        const hellos = parseDtlsDatagrams(client).clientHellos;
+        const last = hellos[hellos.length - 1]; // the one after a HelloVerifyRequest
+        clientJson = last ? JSON.stringify(clientSide(dtlsClientHelloFields(last, opts))).slice(1, -1) : '';
+      }
+      const server = JSON.stringify(dtlsServerHelloFields(sh, opts)).slice(1, -1);
+      this.emit(
+        'dtls_session',
+        r.tsFirstUs,
+        this.envelope(r.flow),
+        clientJson ? `${server},${clientJson}` : server,
+      );
+    });
+  }
+
+  /** One tls_certificate event per certificate of a chain seen in clear (TLS ≤ 1.2). `cert_role`
+   *  says whose it is: the server's (the decoy's own, usually) or a client certificate. */
+  private certificates(r: StreamRecord, chain: Uint8Array[], role: 'server' | 'client'): void {
+    for (let i = 0; i < chain.length; i++) {
+      const f = certificateFields(chain[i]!, { ja4plus: this.opts.ja4plus });
+      f.cert_role = role;
+      f.chain_index = i;
+      f.chain_length = chain.length;
+      this.emit('tls_certificate', r.tsFirstUs, this.envelope(r.flow), f);
     }
   }
 
@@ -353,10 +480,11 @@ function optionsJson(opts: TcpOptions): string {
 }
 
 const TLS_CHANGE_CIPHER_SPEC = 0x14;
+const CERTIFICATES = { certificates: true } as const;
 
 /** One group of handshake records parsed out of a stream, at its offset there. */
 interface TlsPart {
-  tls: TlsStreamResult;
+  tls: TlsStreamResultWithCertificates;
   offset: number;
 }
 
@@ -369,7 +497,7 @@ interface TlsPart {
 function tlsIn(data: Uint8Array, msgType: 1 | 2, reported: number): TlsPart[] | null {
   let pos = 0;
   if (data[0] !== TLS_HANDSHAKE_RECORD) {
-    const tls = parseTlsStream(data); // SSLv2 hellos, and what is not TLS at all
+    const tls = parseTlsStream(data, CERTIFICATES); // SSLv2 hellos, and what is not TLS at all
     if (tls.isTls) return [{ tls, offset: 0 }];
     pos = locateTls(data, msgType);
     if (pos <= 0) return null;
@@ -392,11 +520,20 @@ function tlsIn(data: Uint8Array, msgType: 1 | 2, reported: number): TlsPart[] | 
     }
     const span = firstHandshakeSpan(data, pos);
     const end = span > 0 ? pos + span : data.length;
-    if (end > reported) parts.push({ tls: parseTlsStream(data.subarray(pos, end)), offset: pos });
+    if (end > reported)
+      parts.push({ tls: parseTlsStream(data.subarray(pos, end), CERTIFICATES), offset: pos });
     if (span <= 0) break;
     pos = end;
   }
   return parts;
+}
+
+/** QUIC version as a name ('v1', 'v2') or 0x-hex. */
+function quicVersionName(v: number | null): string | null {
+  if (v === null) return null;
+  if (v === 0x00000001) return 'v1';
+  if (v === 0x6b3343cf) return 'v2';
+  return `0x${(v >>> 0).toString(16).padStart(8, '0')}`;
 }
 
 /** The ClientHello fields a tls_session carries (renamed where the server has its own value). */
