@@ -44,6 +44,9 @@ Table<T>::Table(uint32_t max_entries) : max_(max_entries) {
   while (cap < max_entries * 2u) cap <<= 1;  // load factor <= 0.5
   slots_.assign(cap, 0);
   mask_ = cap - 1;
+  uint32_t idx_bits = 1;
+  while (idx_bits < 32 && (uint64_t{1} << idx_bits) <= max_entries) ++idx_bits;
+  tag_mask_ = idx_bits >= 32 ? 0 : ~((1u << idx_bits) - 1);
 }
 
 template <typename T>
@@ -52,18 +55,18 @@ uint32_t Table<T>::Insert(uint32_t hash) {
   pool_.at(idx).hash = hash;
   uint32_t s = hash & mask_;
   while (slots_[s] != 0) s = (s + 1) & mask_;
-  slots_[s] = idx;
+  slots_[s] = idx | (hash & tag_mask_);
   return idx;
 }
 
 template <typename T>
 void Table<T>::Erase(uint32_t idx) {
   uint32_t i = pool_.at(idx).hash & mask_;
-  while (slots_[i] != idx) i = (i + 1) & mask_;
+  while ((slots_[i] & ~tag_mask_) != idx) i = (i + 1) & mask_;
   // Backward-shift deletion: move later entries of the run into the hole when their home slot
   // does not lie cyclically in (i, j].
   for (uint32_t j = (i + 1) & mask_; slots_[j] != 0; j = (j + 1) & mask_) {
-    uint32_t home = pool_.at(slots_[j]).hash & mask_;
+    uint32_t home = pool_.at(slots_[j] & ~tag_mask_).hash & mask_;
     bool between = i <= j ? (i < home && home <= j) : (i < home || home <= j);
     if (!between) {
       slots_[i] = slots_[j];
@@ -243,6 +246,7 @@ uint32_t Engine::Create(const FlowKey& key, uint32_t hash, bool client_is_lo, in
   f.rtt_syn_synack = f.rtt_synack_ack = -1;
   f.iat_min = 0xffffffffu;
   f.flags = flags;
+  f.lru_s = static_cast<uint32_t>(ts / kUsPerS);
   flows_.PushBack(&active_, idx);
   ++c_.flows_created;
   if (key.transport == kTcp) ++c_.tcp_flows;
@@ -265,7 +269,14 @@ void Engine::Touch(Flow& f, uint32_t idx, int dir, const PacketView& v, int64_t 
   ++f.packets[dir];
   f.bytes[dir] += v.payload_len;
   if (ts > f.ts_last) f.ts_last = ts;
-  flows_.MoveToBack(&active_, idx);
+  // The LRU list is ordered by the second of each flow's last move, not of its last packet:
+  // moving on every packet costs two cache misses (the neighbours) for nothing. Idle expiry and
+  // eviction are therefore exact to the second, as Advance() runs once a second anyway.
+  const uint32_t sec = static_cast<uint32_t>(ts / kUsPerS);
+  if (sec != f.lru_s) {
+    f.lru_s = sec;
+    flows_.MoveToBack(&active_, idx);
+  }
 }
 
 void Engine::StoreSyn(Flow& f, int dir, const PacketView& v, int64_t ts) {

@@ -103,9 +103,14 @@ class Table {
   explicit Table(uint32_t max_entries);
   template <typename Eq>
   uint32_t Find(uint32_t hash, Eq eq) {
+    // A slot holds the pool index in its low bits and the top bits of the hash above them, so a
+    // probe past other keys costs no visit to their (cache-cold) entries.
+    const uint32_t tag = hash & tag_mask_;
     for (uint32_t s = hash & mask_;; s = (s + 1) & mask_) {
-      uint32_t idx = slots_[s];
-      if (idx == 0) return 0;
+      uint32_t v = slots_[s];
+      if (v == 0) return 0;
+      if ((v & tag_mask_) != tag) continue;
+      uint32_t idx = v & ~tag_mask_;
       T& e = pool_.at(idx);
       if (e.hash == hash && eq(e)) return idx;
     }
@@ -130,8 +135,9 @@ class Table {
 
  private:
   Pool<T> pool_;
-  std::vector<uint32_t> slots_;
+  std::vector<uint32_t> slots_;  // 0 = empty, else pool index | (hash & tag_mask_)
   uint32_t mask_;
+  uint32_t tag_mask_;  // the bits of a slot above the largest pool index (max_)
   uint32_t max_;
 };
 
@@ -200,6 +206,7 @@ struct Flow {
   uint8_t iflags;         // kSynEmitted | kHasPayload
   uint8_t dgrams[2];      // UDP datagrams passed on per direction
   uint8_t last_ack_dir;   // after FIN+FIN: the direction whose ACK ends the connection
+  uint32_t lru_s;         // capture second of the last move to the LRU tail (moves are lazy)
 };
 
 struct ScanSource {
