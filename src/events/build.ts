@@ -22,11 +22,18 @@ import { initialTtl, optionsSignature, synQuirks } from '../fingerprints/tcp.js'
 import { parseDtlsDatagrams } from '../parsers/dtls/datagrams.js';
 import { dtlsClientHelloFields, dtlsServerHelloFields } from '../parsers/dtls/fields.js';
 import { looksLikeDtls } from '../parsers/dtls/record.js';
+import { h2PrefaceFields, httpRequestFields, httpResponseFields } from '../parsers/http/fields.js';
+import { H2_PREFACE, parseH2Preface } from '../parsers/http/h2.js';
+import { looksLikeHttpRequest, parseHttpRequests } from '../parsers/http/request.js';
+import { parseHttpResponseStatus } from '../parsers/http/response.js';
 import {
   looksLikeQuicLongHeader,
   parseQuicClientInitials,
   parseQuicServerInitials,
 } from '../parsers/quic/initial.js';
+import { looksLikeSsh } from '../parsers/ssh/banner.js';
+import { kexinitFields, sshBannerFields } from '../parsers/ssh/fields.js';
+import { parseSshStream } from '../parsers/ssh/stream.js';
 import { parseTcpOptions, type TcpOptions } from '../parsers/tcp/options.js';
 import { clientHelloFields, serverHelloFields } from '../parsers/tls/fields.js';
 import { firstHandshakeSpan, locateTls } from '../parsers/tls/locate.js';
@@ -46,7 +53,7 @@ export interface BuildOptions {
 /** Counters a batch contributes to the run summary. */
 export interface BuildCounters {
   events: Record<string, number>;
-  streams: { tls: number; other: number; empty: number };
+  streams: { tls: number; ssh: number; http: number; other: number; empty: number };
   datagrams: number;
   /** Datagram records by what their client's first datagram looked like. */
   udp: { quic: number; dtls: number; other: number };
@@ -56,7 +63,7 @@ export interface BuildCounters {
 export function newCounters(): BuildCounters {
   return {
     events: {},
-    streams: { tls: 0, other: 0, empty: 0 },
+    streams: { tls: 0, ssh: 0, http: 0, other: 0, empty: 0 },
     datagrams: 0,
     udp: { quic: 0, dtls: 0, other: 0 },
     anomalies: {},
@@ -68,6 +75,8 @@ export function mergeCounters(a: BuildCounters, b: BuildCounters): void {
   for (const [k, v] of Object.entries(b.events)) a.events[k] = (a.events[k] ?? 0) + v;
   for (const [k, v] of Object.entries(b.anomalies)) a.anomalies[k] = (a.anomalies[k] ?? 0) + v;
   a.streams.tls += b.streams.tls;
+  a.streams.ssh += b.streams.ssh;
+  a.streams.http += b.streams.http;
   a.streams.other += b.streams.other;
   a.streams.empty += b.streams.empty;
   a.datagrams += b.datagrams;
@@ -242,9 +251,20 @@ export class EventBuilder {
       return;
     }
     const toClient = (r.flags & StreamFlag.serverToClient) !== 0;
+    // By content, never by port: SSH on 2222, HTTP on 8080, TLS after STARTTLS or CONNECT.
+    if (looksLikeSsh(r.data, toClient ? 'server' : 'client')) {
+      this.counters.streams.ssh++;
+      this.ssh(r, toClient);
+      return;
+    }
+    let http = false;
+    if (!toClient && startsWith(r.data, H2_PREFACE)) http = this.h2Preface(r);
+    else if (!toClient && looksLikeHttpRequest(r.data)) http = this.httpRequests(r);
+    else if (toClient && startsWith(r.data, HTTP_VERSION_PREFIX)) http = this.httpResponse(r);
     const parts = tlsIn(r.data, toClient ? 2 : 1, r.prevLen);
     if (!parts) {
-      this.counters.streams.other++; // SSH, HTTP and SMTP parsers arrive with issue 4
+      if (http) this.counters.streams.http++;
+      else this.counters.streams.other++; // SMTP arrives with issue 4
       return;
     }
     this.counters.streams.tls++;
@@ -274,6 +294,62 @@ export class EventBuilder {
         this.emit('tls_session', r.tsFirstUs, this.envelope(r.flow), client ? `${server},${client}` : server);
       }
     }
+  }
+
+  /** ssh_client_banner / ssh_server_banner and ssh_kexinit, each once per direction: reported
+   *  from the record whose bytes complete it. */
+  private ssh(r: StreamRecord, toClient: boolean): void {
+    const role = toClient ? 'server' : 'client';
+    const ssh = parseSshStream(r.data, role);
+    if (ssh.identification.end > r.prevLen || (r.prevLen === 0 && ssh.identification.banner !== null)) {
+      for (const a of ssh.anomalies) this.anomaly(`ssh_${a}`);
+      if (ssh.identification.banner !== null) {
+        this.emit(
+          toClient ? 'ssh_server_banner' : 'ssh_client_banner',
+          r.tsFirstUs,
+          this.envelope(r.flow),
+          sshBannerFields(ssh.identification),
+        );
+      }
+    }
+    if (ssh.kexinit !== null && ssh.kexinitEnd > r.prevLen) {
+      this.emit('ssh_kexinit', r.tsLastUs, this.envelope(r.flow), kexinitFields(ssh.kexinit, role));
+    }
+  }
+
+  /** One http_request per request head completed by this record (pipelined requests too). */
+  private httpRequests(r: StreamRecord): boolean {
+    const res = parseHttpRequests(r.data);
+    for (const req of res.requests) {
+      if (req.end <= r.prevLen) continue;
+      for (const a of req.anomalies) this.anomaly(`http_${a}`);
+      this.emit(
+        'http_request',
+        r.tsFirstUs,
+        this.envelope(r.flow),
+        httpRequestFields(req, { ja4plus: this.opts.ja4plus }),
+      );
+    }
+    return res.requests.length > 0 || res.status === 'incomplete';
+  }
+
+  /** http_response for the server's first status line. */
+  private httpResponse(r: StreamRecord): boolean {
+    const res = parseHttpResponseStatus(r.data);
+    if (res.response === null) return res.status === 'incomplete';
+    if (res.response.end > r.prevLen) {
+      this.emit('http_response', r.tsFirstUs, this.envelope(r.flow), httpResponseFields(res.response));
+    }
+    return true;
+  }
+
+  /** http2_preface: cleartext HTTP/2 with prior knowledge, its SETTINGS in wire order. */
+  private h2Preface(r: StreamRecord): boolean {
+    if (r.prevLen > 0) return true;
+    const p = parseH2Preface(r.data);
+    if (p.settings !== null)
+      this.emit('http2_preface', r.tsFirstUs, this.envelope(r.flow), h2PrefaceFields(p));
+    return true;
   }
 
   /** The first UDP datagrams of one direction of a flow: QUIC Initials or DTLS hellos, told
@@ -526,6 +602,14 @@ function tlsIn(data: Uint8Array, msgType: 1 | 2, reported: number): TlsPart[] | 
     pos = end;
   }
   return parts;
+}
+
+const HTTP_VERSION_PREFIX = Uint8Array.from('HTTP/', (c) => c.charCodeAt(0));
+
+function startsWith(data: Uint8Array, prefix: Uint8Array): boolean {
+  if (data.length < prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (data[i] !== prefix[i]) return false;
+  return true;
 }
 
 /** QUIC version as a name ('v1', 'v2') or 0x-hex. */
