@@ -33,6 +33,7 @@ import {
 } from '../parsers/quic/initial.js';
 import { looksLikeSsh } from '../parsers/ssh/banner.js';
 import { kexinitFields, sshBannerFields } from '../parsers/ssh/fields.js';
+import type { Kexinit } from '../parsers/ssh/kexinit.js';
 import { parseSshStream } from '../parsers/ssh/stream.js';
 import { parseTcpOptions, type TcpOptions } from '../parsers/tcp/options.js';
 import { clientHelloFields, serverHelloFields } from '../parsers/tls/fields.js';
@@ -103,6 +104,8 @@ const OUTPUT_BUFFER_BYTES = 1 << 20;
 export class EventBuilder {
   private readonly envelopes = new GenerationalCache<number, Envelope>(MAX_CACHED_ENVELOPES);
   private readonly clientFields = new GenerationalCache<number, string>(MAX_CACHED_ENVELOPES);
+  /** SSH flow directions (flowId * 2 + toClient) whose parse reached its end. */
+  private readonly sshDone = new GenerationalCache<number, true>(MAX_CACHED_ENVELOPES);
   private out = Buffer.from(new ArrayBuffer(OUTPUT_BUFFER_BYTES));
   private used = 0;
   counters: BuildCounters = newCounters();
@@ -254,7 +257,8 @@ export class EventBuilder {
     // By content, never by port: SSH on 2222, HTTP on 8080, TLS after STARTTLS or CONNECT.
     if (looksLikeSsh(r.data, toClient ? 'server' : 'client')) {
       this.counters.streams.ssh++;
-      this.ssh(r, toClient);
+      const dirKey = r.flow.flowId * 2 + (toClient ? 1 : 0);
+      if (this.sshDone.get(dirKey) === undefined && this.ssh(r, toClient)) this.sshDone.set(dirKey, true);
       return;
     }
     let http = false;
@@ -298,7 +302,7 @@ export class EventBuilder {
 
   /** ssh_client_banner / ssh_server_banner and ssh_kexinit, each once per direction: reported
    *  from the record whose bytes complete it. */
-  private ssh(r: StreamRecord, toClient: boolean): void {
+  private ssh(r: StreamRecord, toClient: boolean): boolean {
     const role = toClient ? 'server' : 'client';
     const ssh = parseSshStream(r.data, role);
     if (ssh.identification.end > r.prevLen || (r.prevLen === 0 && ssh.identification.banner !== null)) {
@@ -313,8 +317,11 @@ export class EventBuilder {
       }
     }
     if (ssh.kexinit !== null && ssh.kexinitEnd > r.prevLen) {
-      this.emit('ssh_kexinit', r.tsLastUs, this.envelope(r.flow), kexinitFields(ssh.kexinit, role));
+      this.emit('ssh_kexinit', r.tsLastUs, this.envelope(r.flow), kexinitJson(ssh.kexinit, role));
     }
+    // Past the KEXINIT (or an SSH-1 banner) the rest is encrypted: later records of this
+    // direction need no parsing.
+    return ssh.status !== 'incomplete';
   }
 
   /** One http_request per request head completed by this record (pipelined requests too). */
@@ -602,6 +609,46 @@ function tlsIn(data: Uint8Array, msgType: 1 | 2, reported: number): TlsPart[] | 
     pos = end;
   }
   return parts;
+}
+
+/** KEXINIT event fields as JSON, by sender and name-lists: brute-forcers repeat one client build
+ *  thousands of times, and the escaped lists are most of the cost of the event. Bounded; cleared
+ *  when full. */
+const KEXINIT_MEMO_MAX_ENTRIES = 1024;
+const kexinitMemo = new Map<string, string>();
+
+/** `count;len:name…` — unambiguous whatever bytes a hostile name holds. */
+function lengthPrefixed(list: readonly string[]): string {
+  let out = `${list.length};`;
+  for (const n of list) out += `${n.length}:${n}`;
+  return out;
+}
+
+function kexinitJson(kex: Kexinit, role: 'client' | 'server'): string {
+  const key =
+    role +
+    (kex.firstKexPacketFollows ? '1' : '0') +
+    [
+      kex.kexAlgorithms,
+      kex.serverHostKeyAlgorithms,
+      kex.encryptionAlgorithmsClientToServer,
+      kex.encryptionAlgorithmsServerToClient,
+      kex.macAlgorithmsClientToServer,
+      kex.macAlgorithmsServerToClient,
+      kex.compressionAlgorithmsClientToServer,
+      kex.compressionAlgorithmsServerToClient,
+      kex.languagesClientToServer,
+      kex.languagesServerToClient,
+    ]
+      .map(lengthPrefixed)
+      .join('');
+  let json = kexinitMemo.get(key);
+  if (json === undefined) {
+    json = JSON.stringify(kexinitFields(kex, role)).slice(1, -1);
+    if (kexinitMemo.size >= KEXINIT_MEMO_MAX_ENTRIES) kexinitMemo.clear();
+    kexinitMemo.set(key, json);
+  }
+  return json;
 }
 
 const HTTP_VERSION_PREFIX = Uint8Array.from('HTTP/', (c) => c.charCodeAt(0));
