@@ -18,6 +18,13 @@ import {
 } from '../batch/format.js';
 import { ja4l } from '../fingerprints/ja4plus/ja4l.js';
 import { ja4t } from '../fingerprints/ja4plus/ja4t.js';
+import {
+  p0fFingerprint,
+  p0fInputFromSynRecord,
+  p0fPacket,
+  p0fSignature,
+  quirkNames,
+} from '../fingerprints/p0f/index.js';
 import { initialTtl, optionsSignature, synQuirks } from '../fingerprints/tcp.js';
 import { parseDtlsDatagrams } from '../parsers/dtls/datagrams.js';
 import { dtlsClientHelloFields, dtlsServerHelloFields } from '../parsers/dtls/fields.js';
@@ -230,7 +237,7 @@ export class EventBuilder {
       `,"options_sig":"${optionsSignature(opts)}","quirks":[${quirks.map((q) => `"${q}"`).join(',')}]` +
       `,"ip_version":${r.flow.ipVersion},"ip_id":${r.ipId},"df":${(r.ipFlags & 0x2) !== 0},"isn":${r.seq}` +
       `,"ecn":${ecn},"tos":${r.tos},"ip_ecn":${r.tos & 3},"ip_options_len":${r.ipOptsLen}` +
-      `,"syn_payload_len":${r.payloadLen},"p0f_sig":null,"os_guess":null`;
+      `,"syn_payload_len":${r.payloadLen},${p0fJson(r)}`;
     if (this.opts.ja4plus) f += `,"${synAck ? 'ja4ts' : 'ja4t'}":"${ja4t(r.window, opts)}"`;
     f += synAck ? `,"synack_count":${r.synCount}` : `,"syn_count":${r.synCount}`;
     if (r.flags & SynFlag.scanRepresentative) f += ',"scan":true';
@@ -531,6 +538,32 @@ export class EventBuilder {
       end_reason: END_REASONS[r.endReason] || 'window',
     });
   }
+}
+
+/** p0f results as JSON, by direction, signature, TTL and window (what matching reads): a sensor sees the same
+ *  stacks over and over. Bounded; cleared when full. */
+const P0F_MEMO_MAX_ENTRIES = 4096;
+const p0fMemo = new Map<string, string>();
+
+/** `p0f_sig` (p0f 3.09b's raw_sig), `os_guess` (its os=, null for ???), `p0f_distance`,
+ *  `p0f_params` (generic / fuzzy / none) and `p0f_quirks` (p0f's own quirk names). */
+function p0fJson(r: SynRecord): string {
+  const input = p0fInputFromSynRecord(r);
+  const sig = p0fSignature(input);
+  // SYN and SYN+ACK match different sections of p0f.fp: the direction is part of the key.
+  const key = `${r.flags & SynFlag.isSynAck}|${sig}|${r.ttl}|${r.window}`;
+  let json = p0fMemo.get(key);
+  if (json === undefined) {
+    const fp = p0fFingerprint(input);
+    const p = p0fPacket(input);
+    json =
+      `"p0f_sig":${JSON.stringify(fp.sig)},"os_guess":${JSON.stringify(fp.guess.label)}` +
+      `,"p0f_distance":${fp.guess.distance},"p0f_params":${JSON.stringify(fp.params)}` +
+      `,"p0f_quirks":${JSON.stringify(quirkNames(p.quirks))}`;
+    if (p0fMemo.size >= P0F_MEMO_MAX_ENTRIES) p0fMemo.clear();
+    p0fMemo.set(key, json);
+  }
+  return json;
 }
 
 /** The options list as JSON: [{"kind":2,"name":"mss","value":1460},...] (see TcpOption). */
