@@ -75,6 +75,12 @@ const std::vector<StructDesc>& Structs() {
         F(ScanSummaryRecord, synack_replies, 'u'), F(ScanSummaryRecord, rst_replies, 'u'),
         F(ScanSummaryRecord, no_reply, 'u'), F(ScanSummaryRecord, distinct_ports_est, 'u'),
         F(ScanSummaryRecord, distinct_hosts_est, 'u'), F(ScanSummaryRecord, sample_ports, 'b')}},
+      {"SshWindowRecord", sizeof(SshWindowRecord),
+       {FLOWREF(SshWindowRecord), F(SshWindowRecord, ts_first_us, 'i'), F(SshWindowRecord, ts_last_us, 'i'),
+        F(SshWindowRecord, window_index, 'u'), F(SshWindowRecord, mode_client, 'u'),
+        F(SshWindowRecord, mode_server, 'u'), F(SshWindowRecord, packets_client, 'u'),
+        F(SshWindowRecord, packets_server, 'u'), F(SshWindowRecord, acks_client, 'u'),
+        F(SshWindowRecord, acks_server, 'u')}},
   };
   return structs;
 }
@@ -95,6 +101,7 @@ Napi::Value Layout(const Napi::CallbackInfo& info) {
   types.Set("datagram", static_cast<uint32_t>(kRecDatagram));
   types.Set("scanSummary", static_cast<uint32_t>(kRecScanSummary));
   types.Set("synRepeat", static_cast<uint32_t>(kRecSynRepeat));
+  types.Set("sshWindow", static_cast<uint32_t>(kRecSshWindow));
   out.Set("recordTypes", types);
   for (const StructDesc& s : Structs()) {
     Napi::Object so = Napi::Object::New(env);
@@ -131,7 +138,8 @@ Napi::Value EncodeTestRecords(const Napi::CallbackInfo& info) {
                                                             {"StreamRecord", kRecStream},
                                                             {"FlowEndRecord", kRecFlowEnd},
                                                             {"SynRepeatRecord", kRecSynRepeat},
-                                                            {"ScanSummaryRecord", kRecScanSummary}};
+                                                            {"ScanSummaryRecord", kRecScanSummary},
+                                                            {"SshWindowRecord", kRecSshWindow}};
   for (uint32_t i = 0; i < recs.Length(); ++i) {
     Napi::Object r = recs.Get(i).As<Napi::Object>();
     std::string sname = r.Get("struct").As<Napi::String>().Utf8Value();

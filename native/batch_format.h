@@ -20,7 +20,7 @@
 namespace deckscope {
 
 constexpr uint32_t kBatchMagic = 0x31425344;  // "DSB1" read as little-endian bytes
-constexpr uint16_t kBatchVersion = 4;
+constexpr uint16_t kBatchVersion = 5;
 
 enum BatchFlags : uint32_t {
   kBatchFinal = 1u << 0,  // last batch of the capture: every flow has been flushed
@@ -47,6 +47,7 @@ enum RecordType : uint16_t {
                         // kRecStream, prev_len/len count these framed bytes)
   kRecScanSummary = 5,  // ScanSummaryRecord: trivial flows of one source, folded
   kRecSynRepeat = 6,    // SynRepeatRecord: SYNs identical to one already sent, folded
+  kRecSshWindow = 7,    // SshWindowRecord: one JA4SSH window of an SSH flow
 };
 
 struct RecordHeader {
@@ -183,6 +184,32 @@ struct SynRepeatRecord {
   uint32_t window_s;    // the dedup window
 };
 static_assert(sizeof(SynRepeatRecord) == 80, "SynRepeatRecord layout");
+
+enum SshWindowFlags : uint16_t {
+  kSshWindowFinal = 1u << 0,  // sent because the flow ended: the last window, shorter than 200
+};
+
+// The raw material of one JA4SSH window (docs/fingerprints.md §6) of a TCP flow whose first
+// payload bytes in either direction were "SSH-". A window closes at limits::kSshWindowPackets SSH
+// packets (segments with new payload, both directions together; retransmissions and keep-alive
+// probes are not counted); the last, shorter one is sent when the flow ends, before its
+// FlowEndRecord, unless it holds no SSH packet. Window 0 also counts the bare ACKs sent before the
+// SSH mark (the handshake's last ACK), as FoxIO's reference implementation does.
+struct SshWindowRecord {
+  RecordHeader h;           // type kRecSshWindow; flags = SshWindowFlags
+  FlowRef flow;
+  int64_t ts_first_us;      // the window's first packet (window 0: the flow's first packet)
+  int64_t ts_last_us;       // the window's last packet
+  uint32_t window_index;    // 0, 1, ... per flow
+  uint16_t mode_client;     // most frequent TCP payload length of the client's SSH packets,
+  uint16_t mode_server;     //   ties to the smaller length, 0 without any (saturates at 65535)
+  uint16_t packets_client;  // SSH packets per direction
+  uint16_t packets_server;
+  uint32_t acks_client;     // bare ACKs (TCP flags exactly ACK, no payload) per direction
+  uint32_t acks_server;
+  uint32_t pad0;
+};
+static_assert(sizeof(SshWindowRecord) == 96, "SshWindowRecord layout");
 
 struct ScanSummaryRecord {
   RecordHeader h;                 // type kRecScanSummary

@@ -128,6 +128,7 @@ Capture::Capture(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Capture>(inf
   DS_UINT("scanWindow", 1, 86400 * 7, e.scan_window_s);
   DS_UINT("synDedup", 0, 86400, e.syn_dedup_s);
   DS_UINT("maxSynDedup", 16, limits::kMaxMaxFlows, e.max_syn_dedup);
+  DS_UINT("maxSshWindows", 0, limits::kMaxSshWindows, e.max_ssh_windows);
 #undef DS_UINT
   Napi::Value hp = o.Get("honeypots");
   if (hp.IsArray()) {
@@ -373,6 +374,7 @@ void Capture::Publish() {
     snap_.flows_open = engine_->flows_open();
     snap_.flows_closing = engine_->flows_closing();
     snap_.scan_sources = engine_->scan_sources();
+    snap_.ssh_windows = engine_->ssh_windows();
     snap_.reassembly_in_use = engine_->reassembly_in_use();
     snap_.reassembly_peak = engine_->reassembly_peak();
     snap_.memory_bytes = engine_->memory_bytes();
@@ -545,6 +547,11 @@ Napi::Value Capture::Stats(const Napi::CallbackInfo& info) {
   o.Set("scanSummaries", num(c.scan_summaries));
   o.Set("scanSourcesEvicted", num(c.scan_sources_evicted));
   o.Set("synDeduplicated", num(c.syn_deduplicated));
+  Napi::Object ssh = Napi::Object::New(env);
+  ssh.Set("flows", num(c.ssh_flows));
+  ssh.Set("untracked", num(c.ssh_untracked));
+  ssh.Set("windowsInUse", num(s.ssh_windows));
+  o.Set("ssh", ssh);
   Napi::Object rec = Napi::Object::New(env);
   rec.Set("syn", num(c.rec_syn));
   rec.Set("stream", num(c.rec_stream));
@@ -552,6 +559,7 @@ Napi::Value Capture::Stats(const Napi::CallbackInfo& info) {
   rec.Set("flowEnd", num(c.rec_flow_end));
   rec.Set("scanSummary", num(c.scan_summaries));
   rec.Set("synRepeat", num(c.rec_syn_repeat));
+  rec.Set("sshWindow", num(c.rec_ssh_window));
   o.Set("records", rec);
   Napi::Object ra = Napi::Object::New(env);
   ra.Set("bytesInUse", num(s.reassembly_in_use));

@@ -40,7 +40,7 @@ struct CaptureOptions {
 // Counters published by the capture thread for stats(); a consistent snapshot under a mutex.
 struct CaptureSnapshot {
   EngineCounters engine;
-  uint64_t flows_open = 0, flows_closing = 0, scan_sources = 0;
+  uint64_t flows_open = 0, flows_closing = 0, scan_sources = 0, ssh_windows = 0;
   uint64_t reassembly_in_use = 0, reassembly_peak = 0, memory_bytes = 0;
   uint64_t batches = 0, batch_bytes = 0, batches_shed = 0, records_shed = 0, packets_shed = 0;
   uint64_t kernel_received = 0, kernel_dropped = 0, kernel_ifdropped = 0;

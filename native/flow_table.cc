@@ -1,5 +1,6 @@
 #include "flow_table.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 
@@ -99,6 +100,7 @@ void Table<T>::Unlink(List* l, uint32_t idx) {
 
 template class Pool<SynMaterial>;
 template class Pool<StreamPair>;
+template class Pool<SshWindow>;
 template class Table<Flow>;
 template class Table<ScanSource>;
 template class Table<SynDedupEntry>;
@@ -169,7 +171,7 @@ Engine::~Engine() = default;
 
 size_t Engine::memory_bytes() const {
   return flows_.bytes() + scans_.bytes() + dedup_.bytes() + syns_.bytes() + streams_.bytes() +
-         buffers_.in_use_bytes();
+         ssh_.bytes() + buffers_.in_use_bytes();
 }
 
 bool Engine::InHoneypots(uint8_t ip_version, const uint8_t* ip) const {
@@ -379,8 +381,10 @@ void Engine::HandleTcp(const PacketView& v, int64_t ts) {
     f.rtt_synack_ack = SatRtt(ts - f.ts_synack);
   }
 
+  bool new_data = false;  // payload not seen before: neither a retransmission nor a keep-alive
   if (v.payload_len > 0 && !syn) {
-    if (!(f.seq_init & bit)) {
+    const bool first_data = !(f.seq_init & bit);
+    if (first_data) {
       f.hi_seq[dir] = v.seq;
       f.seq_init |= bit;
     }
@@ -392,6 +396,7 @@ void Engine::HandleTcp(const PacketView& v, int64_t ts) {
         if (v.seq == f.gap_lo[dir]) f.gap_lo[dir] = end;
         else f.gap_hi[dir] = v.seq;  // a piece from the middle: keep the part before it
         if (!SeqLt(f.gap_lo[dir], f.gap_hi[dir])) f.seq_init &= static_cast<uint8_t>(~gap_bit);
+        new_data = true;
       } else if (!(v.payload_len == 1 && v.seq == f.hi_seq[dir] - 1)) {
         // Entirely below what was already seen: a retransmission, unless it is a keep-alive
         // probe (one byte just below the next expected sequence number).
@@ -408,8 +413,10 @@ void Engine::HandleTcp(const PacketView& v, int64_t ts) {
         }
       }
       f.hi_seq[dir] = end;
+      new_data = true;
     }
     BecomeNonTrivial(f);
+    if (!(f.iflags & (kSshChecked << dir))) SshDetect(f, dir, v, first_data);
     if (cfg_.stream_bytes) {
       if (!f.streams_idx) f.streams_idx = streams_.Alloc();
       StreamPair& sp = streams_.at(f.streams_idx);
@@ -437,6 +444,8 @@ void Engine::HandleTcp(const PacketView& v, int64_t ts) {
   } else if (syn && v.payload_len > 0) {
     BecomeNonTrivial(f);  // data on a SYN (TFO): the flow carries payload
   }
+  // Before the close checks, so the ACK that ends a connection is counted.
+  if (f.iflags & kSshFlow) SshCount(f, dir, v, ts, new_data);
 
   if (v.tcp_flags & kRst) {
     f.flags |= dir == 0 ? kFlowClientRst : kFlowServerRst;
@@ -622,12 +631,20 @@ void Engine::Close(uint32_t idx, uint8_t reason) {
         EmitStream(f, 0, kStreamFlowEnd, true);
         EmitStream(f, 1, kStreamFlowEnd, true);
       }
+      if ((f.iflags & kSshFlow) && f.ssh_idx) {
+        const SshWindow& w = ssh_.at(f.ssh_idx);
+        if (w.packets[0] + w.packets[1] > 0) EmitSshWindow(f, kSshWindowFinal);
+      }
       EmitFlowEnd(f, reason);
     }
   }
   for (int d = 0; d < 2; ++d) {
     if (f.syn_idx[d]) syns_.Free(f.syn_idx[d]);
     f.syn_idx[d] = 0;
+  }
+  if ((f.iflags & kSshFlow) && f.ssh_idx) {
+    ssh_.Free(f.ssh_idx);
+    f.ssh_idx = 0;
   }
   if (f.streams_idx) {
     StreamPair& sp = streams_.at(f.streams_idx);
@@ -804,6 +821,109 @@ void Engine::EmitFlowEnd(Flow& f, uint8_t reason) {
   r->client_ttl = f.ttl[0];
   r->server_ttl = f.ttl[1];
   ++c_.rec_flow_end;
+}
+
+void Engine::SshDetect(Flow& f, int dir, const PacketView& v, bool first_data) {
+  // Offset 0 of the direction's stream: ISN + 1 when its SYN was seen, else its first data
+  // segment (as in reassembly). Until a segment starts there (the first one was lost or is
+  // late), the direction stays unchecked.
+  const bool at_start = f.syn_idx[dir] ? v.seq == syns_.at(f.syn_idx[dir]).seq + 1 : first_data;
+  if (!at_start) return;
+  f.iflags |= static_cast<uint8_t>(kSshChecked << dir);
+  if (v.payload_caplen < 4 || std::memcmp(v.payload, "SSH-", 4) != 0) return;
+  f.iflags |= kSshChecked | (kSshChecked << 1) | kSshFlow;
+  ++c_.ssh_flows;
+  if (ssh_.live() >= cfg_.max_ssh_windows) {
+    ++c_.ssh_untracked;
+    f.ssh_idx = 0;
+    return;
+  }
+  f.ssh_idx = static_cast<uint16_t>(ssh_.Alloc());
+  SshWindow& w = ssh_.at(f.ssh_idx);
+  w.ts_first = f.ts_first;
+  w.started = 1;
+  // Window 0 starts with the flow, as in FoxIO's reference: the bare ACKs sent before this
+  // segment count too. Before its first payload a side sends only SYNs (or SYN-ACKs) and ACKs,
+  // so those are its packets so far minus its SYNs. A side that already sent payload (bytes that
+  // did not start with "SSH-") is not estimated.
+  for (int e = 0; e < 2; ++e) {
+    const uint32_t before = f.packets[e] - (e == dir ? 1 : 0);
+    const uint64_t earlier_bytes = f.bytes[e] - (e == dir ? v.payload_len : 0);
+    const uint32_t syns = f.syn_idx[e] ? syns_.at(f.syn_idx[e]).count : 0;
+    if (earlier_bytes == 0 && before > syns) w.acks[e] = before - syns;
+  }
+}
+
+void Engine::SshCount(Flow& f, int dir, const PacketView& v, int64_t ts, bool new_data) {
+  if (!f.ssh_idx) return;  // over the window cap: counted in ssh_untracked when marked
+  SshWindow& w = ssh_.at(f.ssh_idx);
+  if (!w.started) {
+    w.started = 1;
+    w.ts_first = ts;
+  }
+  if (ts > w.ts_last) w.ts_last = ts;
+  if (v.payload_len == 0) {
+    if ((v.tcp_flags & 0x1ff) == kAck) ++w.acks[dir];
+    return;
+  }
+  if (!new_data || (v.tcp_flags & kSyn)) return;
+  const uint32_t n = w.packets[0] + w.packets[1];
+  w.lens[n] = static_cast<uint16_t>(v.payload_len > 0xffff ? 0xffff : v.payload_len);
+  if (dir == 1) w.server[n >> 3] |= static_cast<uint8_t>(1u << (n & 7));
+  ++w.packets[dir];
+  if (n + 1 == limits::kSshWindowPackets) {
+    EmitSshWindow(f, 0);
+    const uint32_t next = w.index + 1;
+    std::memset(static_cast<void*>(&w), 0, sizeof w);
+    w.index = next;
+  }
+}
+
+namespace {
+
+// The most frequent payload length of one direction's SSH packets in a window; ties go to the
+// smaller length; 0 when the direction sent none.
+uint16_t PayloadLengthMode(const SshWindow& w, int dir) {
+  uint16_t v[limits::kSshWindowPackets];
+  uint32_t n = 0;
+  const uint32_t total = w.packets[0] + w.packets[1];
+  for (uint32_t i = 0; i < total; ++i) {
+    const int d = (w.server[i >> 3] >> (i & 7)) & 1;
+    if (d == dir) v[n++] = w.lens[i];
+  }
+  if (n == 0) return 0;
+  std::sort(v, v + n);
+  uint16_t best = v[0];
+  uint32_t best_run = 0;
+  for (uint32_t i = 0; i < n;) {
+    uint32_t j = i;
+    while (j < n && v[j] == v[i]) ++j;
+    if (j - i > best_run) {  // strictly longer: an equal run of a larger length loses the tie
+      best_run = j - i;
+      best = v[i];
+    }
+    i = j;
+  }
+  return best;
+}
+
+}  // namespace
+
+void Engine::EmitSshWindow(Flow& f, uint16_t flags) {
+  const SshWindow& w = ssh_.at(f.ssh_idx);
+  SshWindowRecord* r =
+      reinterpret_cast<SshWindowRecord*>(out_->Reserve(kRecSshWindow, flags, sizeof(SshWindowRecord)));
+  FillRef(f, &r->flow);
+  r->ts_first_us = w.ts_first;
+  r->ts_last_us = w.ts_last;
+  r->window_index = w.index;
+  r->mode_client = PayloadLengthMode(w, 0);
+  r->mode_server = PayloadLengthMode(w, 1);
+  r->packets_client = w.packets[0];
+  r->packets_server = w.packets[1];
+  r->acks_client = w.acks[0];
+  r->acks_server = w.acks[1];
+  ++c_.rec_ssh_window;
 }
 
 void Engine::FoldScan(Flow& f, uint8_t reason) {

@@ -41,6 +41,7 @@ struct EngineConfig {
   uint32_t scan_window_s = limits::kScanWindowS;
   uint32_t syn_dedup_s = limits::kDefaultSynDedupS;
   uint32_t max_syn_dedup = limits::kDefaultMaxSynDedup;
+  uint32_t max_ssh_windows = limits::kDefaultMaxSshWindows;  // <= limits::kMaxSshWindows
   std::vector<Cidr> honeypots;
 };
 
@@ -71,6 +72,9 @@ struct EngineCounters {
   uint64_t rec_stream = 0;
   uint64_t rec_datagram = 0;
   uint64_t rec_flow_end = 0;
+  uint64_t rec_ssh_window = 0;
+  uint64_t ssh_flows = 0;      // TCP flows marked SSH ("SSH-" at offset 0 of either direction)
+  uint64_t ssh_untracked = 0;  // of those, flows without a window: the window cap was reached
   ReassemblyCounters reassembly;
 };
 
@@ -179,6 +183,19 @@ struct StreamPair {
   int64_t app_d, app_e, app_f;
 };
 
+// The JA4SSH window being filled for one SSH flow (batch_format.h SshWindowRecord). The payload
+// lengths are kept, not a histogram, so the mode at window close is exact in fixed memory.
+struct SshWindow {
+  int64_t ts_first, ts_last;
+  uint32_t index;    // windows already sent for the flow
+  uint32_t acks[2];  // bare ACKs per direction
+  uint16_t packets[2];
+  uint8_t started;   // ts_first is set
+  uint8_t pad;
+  uint16_t lens[limits::kSshWindowPackets];  // payload length of each SSH packet (saturated)
+  uint8_t server[(limits::kSshWindowPackets + 7) / 8];  // bit i: lens[i] was sent by the server
+};
+
 struct Flow {
   FlowKey key;
   uint32_t hash, prev, next;
@@ -203,11 +220,16 @@ struct Flow {
   uint8_t client_is_lo;   // the client is key.ip_lo/port_lo
   uint8_t ttl[2];
   uint8_t seq_init;       // bit per direction: hi_seq valid; kGapValid << dir: gap valid
-  uint8_t iflags;         // kSynEmitted | kHasPayload
-  uint8_t dgrams[2];      // UDP datagrams passed on per direction
+  uint8_t iflags;         // kSynEmitted | kHasPayload | kSshChecked << dir | kSshFlow
+  union {
+    uint8_t dgrams[2];    // UDP: datagrams passed on per direction
+    uint16_t ssh_idx;     // TCP with kSshFlow: SshWindow pool index, 0 = over the window cap
+  };
   uint8_t last_ack_dir;   // after FIN+FIN: the direction whose ACK ends the connection
   uint32_t lru_s;         // capture second of the last move to the LRU tail (moves are lazy)
 };
+static_assert(sizeof(Flow) <= 208, "1M flows must fit the budget in limits.h (kDefaultMaxFlows)");
+static_assert(limits::kMaxSshWindows <= 0xffff, "Flow::ssh_idx is 16 bits");
 
 struct ScanSource {
   uint8_t ip[16];
@@ -245,12 +267,15 @@ class Engine {
   uint32_t syn_dedup_entries() const { return dedup_.size(); }
   uint64_t reassembly_in_use() const { return buffers_.in_use_bytes(); }
   uint64_t reassembly_peak() const { return buffers_.peak_bytes(); }
+  uint32_t ssh_windows() const { return ssh_.live(); }
   // Bytes held by the tables, pools and reassembly buffers (allocated chunks, not RSS).
   size_t memory_bytes() const;
 
  private:
   enum : uint8_t { kOpen = 0, kClosed = 1 };
-  enum : uint8_t { kSynEmitted = 1, kHasPayload = 2 };
+  // kSshChecked << dir: that direction's first payload bytes were looked at; kSshFlow: they
+  // started with "SSH-" in one direction (the flow has JA4SSH windows unless over the cap).
+  enum : uint8_t { kSynEmitted = 1, kHasPayload = 2, kSshChecked = 4, kSshFlow = 16 };
   static constexpr uint8_t kGapValid = 4;  // in Flow::seq_init, shifted by the direction
 
   void HandleTcp(const PacketView& v, int64_t ts);
@@ -271,6 +296,11 @@ class Engine {
   // Sends the direction's prefix if it has unsent bytes; the caller releases the buffer.
   void EmitStream(Flow& f, int dir, uint16_t extra_flags, bool final);
   void EmitFlowEnd(Flow& f, uint8_t reason);
+  // Marks the flow SSH when this segment starts its direction's stream with "SSH-".
+  void SshDetect(Flow& f, int dir, const PacketView& v, bool first_data);
+  // Counts one packet of an SSH flow into its window; sends the window when it is full.
+  void SshCount(Flow& f, int dir, const PacketView& v, int64_t ts, bool new_data);
+  void EmitSshWindow(Flow& f, uint16_t flags);
   void FoldScan(Flow& f, uint8_t reason);
   void EmitScan(ScanSource& s, uint8_t reason);
   void FillRef(const Flow& f, FlowRef* ref) const;
@@ -288,6 +318,7 @@ class Engine {
   Table<SynDedupEntry>::List dedup_order_;  // by window start
   Pool<SynMaterial> syns_;
   Pool<StreamPair> streams_;
+  Pool<SshWindow> ssh_;
   BufferPool buffers_;
   uint64_t next_flow_id_ = 1;
   int64_t now_ = 0;

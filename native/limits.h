@@ -83,6 +83,18 @@ constexpr uint32_t kDefaultSynDedupS = 300;
 // (sender, fingerprint) pairs tracked at once; the oldest window is reported and dropped first.
 constexpr uint32_t kDefaultMaxSynDedup = 1u << 16;
 
+// ---- JA4SSH windows ------------------------------------------------------------------------
+// SSH packets (TCP segments with new payload, both directions together) per JA4SSH window: the
+// sample size of FoxIO's method; windows of other sizes would not compare with theirs.
+constexpr uint32_t kSshWindowPackets = 200;
+// Concurrent SSH flows with a JA4SSH window (unit: flows; 464 B each: 15 MiB at the default, in
+// 4096-window chunks allocated as needed). Bounds memory under an SSH brute-force flood, where
+// every attempt is an SSH flow: flows marked SSH beyond the cap are counted (ssh.untracked) and
+// get no windows. At most 65535: a flow's window index lives in 16 bits of Flow (shared with the
+// UDP datagram counts, so 1M flows still fit the budget above). 0 turns windows off.
+constexpr uint32_t kDefaultMaxSshWindows = 1u << 15;
+constexpr uint32_t kMaxSshWindows = 65535;
+
 // ---- batches -------------------------------------------------------------------------------
 // Bytes of one batch buffer handed to JS. A few hundred KiB amortises the crossing and the
 // worker hand-off (~100 us) over ~2000 packets; larger buffers cost cache misses on copy.

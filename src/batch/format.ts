@@ -1,9 +1,9 @@
-// Decoder of the batch layout defined in native/batch_format.h (version 4). The offsets below
+// Decoder of the batch layout defined in native/batch_format.h (version 5). The offsets below
 // are this side's own copy; test/native/batch-roundtrip.test.ts compares them with the addon's
 // offsetof() table and round-trips values, so a change on one side alone fails the test.
 
 export const BATCH_MAGIC = 0x31425344;
-export const BATCH_VERSION = 4;
+export const BATCH_VERSION = 5;
 export const BATCH_HEADER_SIZE = 32;
 export const RECORD_HEADER_SIZE = 8;
 
@@ -14,6 +14,7 @@ export const RecordType = {
   datagram: 4,
   scanSummary: 5,
   synRepeat: 6,
+  sshWindow: 7,
 } as const;
 
 export const BatchFlag = { final: 1 } as const;
@@ -36,6 +37,7 @@ export const FlowEndFlag = {
   serverRst: 64,
   midstream: 128,
 } as const;
+export const SshWindowFlag = { final: 1 } as const;
 export const END_REASONS = ['', 'fin', 'rst', 'idle', 'evicted', 'shutdown'] as const;
 
 /** Offsets of the FlowRef that follows the RecordHeader in every per-flow record. */
@@ -157,6 +159,21 @@ export const LAYOUT = {
       sample_ports: 80,
     },
   },
+  SshWindowRecord: {
+    size: 96,
+    fields: {
+      ...FLOW_REF_FIELDS,
+      ts_first_us: 56,
+      ts_last_us: 64,
+      window_index: 72,
+      mode_client: 76,
+      mode_server: 78,
+      packets_client: 80,
+      packets_server: 82,
+      acks_client: 84,
+      acks_server: 88,
+    },
+  },
 } as const;
 
 const SYN = LAYOUT.SynRecord.fields;
@@ -164,6 +181,7 @@ const STR = LAYOUT.StreamRecord.fields;
 const END = LAYOUT.FlowEndRecord.fields;
 const SCAN = LAYOUT.ScanSummaryRecord.fields;
 const REP = LAYOUT.SynRepeatRecord.fields;
+const SSH = LAYOUT.SshWindowRecord.fields;
 
 /** The canonical tuple of a flow; the client is the SYN sender. Addresses are 4 or 16 bytes,
  *  views into the batch made on first use (most records only need `flowId`). */
@@ -293,7 +311,32 @@ export interface SynRepeatRecord {
   windowS: number;
 }
 
-export type BatchRecord = SynRecord | StreamRecord | FlowEndRecord | ScanSummaryRecord | SynRepeatRecord;
+/** One JA4SSH window of an SSH flow: 200 SSH packets (segments with new payload, both
+ *  directions), or fewer in the last window, sent when the flow ends (flag `final`). */
+export interface SshWindowRecord {
+  type: 7;
+  flags: number;
+  flow: FlowRef;
+  tsFirstUs: number;
+  tsLastUs: number;
+  windowIndex: number;
+  /** Most frequent TCP payload length of the client's SSH packets (ties: smaller; 0 if none). */
+  modeClient: number;
+  modeServer: number;
+  packetsClient: number;
+  packetsServer: number;
+  /** Bare ACKs (TCP flags exactly ACK, no payload). */
+  acksClient: number;
+  acksServer: number;
+}
+
+export type BatchRecord =
+  | SynRecord
+  | StreamRecord
+  | FlowEndRecord
+  | ScanSummaryRecord
+  | SynRepeatRecord
+  | SshWindowRecord;
 
 export interface BatchHeader {
   recordCount: number;
@@ -458,6 +501,21 @@ export function readRecord(dv: DataView, bytes: Uint8Array, off: number): BatchR
         tsLastUs: readI64(dv, off + REP.ts_last_us),
         repeats: dv.getUint32(off + REP.repeats, true),
         windowS: dv.getUint32(off + REP.window_s, true),
+      };
+    case RecordType.sshWindow:
+      return {
+        type,
+        flags,
+        flow: readFlowRef(dv, bytes, off),
+        tsFirstUs: readI64(dv, off + SSH.ts_first_us),
+        tsLastUs: readI64(dv, off + SSH.ts_last_us),
+        windowIndex: dv.getUint32(off + SSH.window_index, true),
+        modeClient: dv.getUint16(off + SSH.mode_client, true),
+        modeServer: dv.getUint16(off + SSH.mode_server, true),
+        packetsClient: dv.getUint16(off + SSH.packets_client, true),
+        packetsServer: dv.getUint16(off + SSH.packets_server, true),
+        acksClient: dv.getUint32(off + SSH.acks_client, true),
+        acksServer: dv.getUint32(off + SSH.acks_server, true),
       };
     default:
       return null; // unknown record type: skipped by length

@@ -40,7 +40,12 @@ export interface NativeStats {
   scanSummaries: number;
   scanSourcesEvicted: number;
   synDeduplicated: number;
-  records: Record<'syn' | 'stream' | 'datagram' | 'flowEnd' | 'scanSummary' | 'synRepeat', number>;
+  records: Record<
+    'syn' | 'stream' | 'datagram' | 'flowEnd' | 'scanSummary' | 'synRepeat' | 'sshWindow',
+    number
+  >;
+  /** Flows marked SSH (for JA4SSH windows), those beyond maxSshWindows, windows held now. */
+  ssh: { flows: number; untracked: number; windowsInUse: number };
   reassembly: Record<
     'bytesInUse' | 'peakBytes' | 'budgetExhausted' | 'holesOverflow' | 'beforeBase' | 'beyondLimit',
     number

@@ -51,6 +51,7 @@ import { communityId } from '../util/community-id.js';
 import { formatIp } from '../util/ip.js';
 import { isoMicros } from '../util/time.js';
 import { certificateFields } from './certificate.js';
+import { ja4sshEventFields, type SshWindowRecord } from './ja4ssh.js';
 
 export interface BuildOptions {
   sensorId: string;
@@ -150,6 +151,9 @@ export class EventBuilder {
         break;
       case RecordType.datagram:
         this.datagram(rec);
+        break;
+      case RecordType.sshWindow:
+        this.sshWindow(rec);
         break;
     }
   };
@@ -364,6 +368,12 @@ export class EventBuilder {
     if (p.settings !== null)
       this.emit('http2_preface', r.tsFirstUs, this.envelope(r.flow), h2PrefaceFields(p));
     return true;
+  }
+
+  // One JA4SSH window of an SSH flow (none with --no-ja4plus).
+  private sshWindow(rec: SshWindowRecord): void {
+    const f = ja4sshEventFields(rec, { ja4plus: this.opts.ja4plus });
+    if (f) this.emit('ssh_traffic', rec.tsLastUs, this.envelope(rec.flow), f);
   }
 
   /** The first UDP datagrams of one direction of a flow: QUIC Initials or DTLS hellos, told

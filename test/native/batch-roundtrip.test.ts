@@ -10,6 +10,8 @@ import {
   readBatchHeader,
   readRecords,
   type ScanSummaryRecord,
+  SshWindowFlag,
+  type SshWindowRecord,
   type StreamRecord,
   type SynRecord,
   type SynRepeatRecord,
@@ -166,21 +168,39 @@ describe('batch round trip through the native writer', () => {
         sample_ports: new Uint8Array(new Uint16Array([22, 23, 80]).buffer),
       },
     },
+    {
+      struct: 'SshWindowRecord',
+      flags: SshWindowFlag.final,
+      fields: {
+        ...flow,
+        'flow.server_port': 22,
+        ts_first_us: 1_700_000_000_000_001,
+        ts_last_us: 1_700_000_123_456_789,
+        window_index: 70_000,
+        mode_client: 36,
+        mode_server: 65_535,
+        packets_client: 123,
+        packets_server: 77,
+        acks_client: 4_000_000_001,
+        acks_server: 9,
+      },
+    },
   ]);
 
   it('writes a valid header', () => {
     const h = readBatchHeader(buf);
-    expect(h.recordCount).toBe(5);
+    expect(h.recordCount).toBe(6);
     expect(h.usedBytes).toBe(buf.byteLength);
     expect(h.flags).toBe(1);
   });
 
-  const [syn, stream, end, repeat, scan] = [...readRecords(buf)] as [
+  const [syn, stream, end, repeat, scan, ssh] = [...readRecords(buf)] as [
     SynRecord,
     StreamRecord,
     FlowEndRecord,
     SynRepeatRecord,
     ScanSummaryRecord,
+    SshWindowRecord,
   ];
 
   it('decodes a SYN record field by field', () => {
@@ -283,6 +303,25 @@ describe('batch round trip through the native writer', () => {
       samplePorts: [22, 23, 80],
     });
     expect([...scan.srcIp]).toEqual([203, 0, 113, 9]);
+  });
+
+  it('decodes a JA4SSH window record', () => {
+    expect(ssh).toMatchObject({
+      type: RecordType.sshWindow,
+      flags: SshWindowFlag.final,
+      tsFirstUs: 1_700_000_000_000_001,
+      tsLastUs: 1_700_000_123_456_789,
+      windowIndex: 70_000,
+      modeClient: 36,
+      modeServer: 65_535,
+      packetsClient: 123,
+      packetsServer: 77,
+      acksClient: 4_000_000_001,
+      acksServer: 9,
+    });
+    expect(ssh.flow.flowId).toBe(2 ** 40 + 7);
+    expect(ssh.flow.serverPort).toBe(22);
+    expect([...ssh.flow.clientIp]).toEqual([198, 18, 0, 1]);
   });
 
   it('rejects a buffer of another version', () => {
