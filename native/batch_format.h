@@ -17,10 +17,12 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "limits.h"
+
 namespace deckscope {
 
 constexpr uint32_t kBatchMagic = 0x31425344;  // "DSB1" read as little-endian bytes
-constexpr uint16_t kBatchVersion = 5;
+constexpr uint16_t kBatchVersion = 6;
 
 enum BatchFlags : uint32_t {
   kBatchFinal = 1u << 0,  // last batch of the capture: every flow has been flushed
@@ -182,8 +184,17 @@ struct SynRepeatRecord {
   int64_t ts_last_us;   // the last folded SYN's capture time
   uint32_t repeats;     // SYNs folded in the window (not counting the one sent)
   uint32_t window_s;    // the dedup window
+  // Samples of the window's SYNs for the sender's IP ID / ISN / TCP clock behaviour: the sent SYN
+  // first, then the following ones in capture order; once full, the last slot holds the latest.
+  int64_t sample_ts_us[limits::kSynBehaviourSamples];
+  uint32_t sample_isn[limits::kSynBehaviourSamples];
+  uint32_t sample_tsval[limits::kSynBehaviourSamples];  // valid where sample_has_ts is 1
+  uint16_t sample_ip_id[limits::kSynBehaviourSamples];
+  uint8_t sample_has_ts[limits::kSynBehaviourSamples];
+  uint8_t samples;      // slots used
+  uint8_t pad0[7];
 };
-static_assert(sizeof(SynRepeatRecord) == 80, "SynRepeatRecord layout");
+static_assert(sizeof(SynRepeatRecord) == 240, "SynRepeatRecord layout");
 
 enum SshWindowFlags : uint16_t {
   kSshWindowFinal = 1u << 0,  // sent because the flow ended: the last window, shorter than 200

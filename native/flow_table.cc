@@ -560,6 +560,38 @@ uint64_t StackSignature(const SynMaterial& m, const uint8_t* sender_ip, uint8_t 
 
 }  // namespace
 
+// The TSval of a SYN's timestamp option (kind 8, length 10), if it has one.
+static bool SynTsval(const SynMaterial& m, uint32_t* tsval) {
+  for (uint32_t i = 0; i < m.options_len;) {
+    const uint8_t kind = m.options[i];
+    if (kind == 0) return false;  // EOL
+    if (kind == 1) {
+      ++i;
+      continue;
+    }
+    if (i + 1 >= m.options_len) return false;
+    const uint8_t len = m.options[i + 1];
+    if (len < 2 || i + len > m.options_len) return false;
+    if (kind == 8 && len == 10) {
+      *tsval = (uint32_t{m.options[i + 2]} << 24) | (uint32_t{m.options[i + 3]} << 16) |
+               (uint32_t{m.options[i + 4]} << 8) | m.options[i + 5];
+      return true;
+    }
+    i += len;
+  }
+  return false;
+}
+
+void Engine::AddBehaviourSample(SynDedupEntry* e, const SynMaterial& m) {
+  uint32_t slot = e->samples < limits::kSynBehaviourSamples ? e->samples++ : limits::kSynBehaviourSamples - 1;
+  e->sample_ts[slot] = m.ts;
+  e->sample_isn[slot] = m.seq;
+  e->sample_ip_id[slot] = m.ip_id;
+  uint32_t tsval = 0;
+  e->sample_has_ts[slot] = SynTsval(m, &tsval) ? 1 : 0;
+  e->sample_tsval[slot] = tsval;
+}
+
 void Engine::EmitSynDeduped(const FlowRef& ref, const SynMaterial& m, uint16_t flags) {
   if (cfg_.syn_dedup_s == 0) {
     EmitSyn(ref, m, flags);
@@ -575,6 +607,7 @@ void Engine::EmitSynDeduped(const FlowRef& ref, const SynMaterial& m, uint16_t f
     if (m.ts - e.ts_first < window) {
       ++e.repeats;
       if (m.ts > e.ts_last) e.ts_last = m.ts;
+      AddBehaviourSample(&e, m);
       ++c_.syn_deduplicated;
       return;
     }
@@ -595,6 +628,8 @@ void Engine::EmitSynDeduped(const FlowRef& ref, const SynMaterial& m, uint16_t f
   e.repeats = 0;
   e.flags = flags;
   e.ref = ref;
+  e.samples = 0;
+  AddBehaviourSample(&e, m);
   dedup_.PushBack(&dedup_order_, idx);
   EmitSyn(ref, m, flags);
 }
@@ -607,6 +642,14 @@ void Engine::EmitSynRepeat(const SynDedupEntry& e) {
   r->ts_last_us = e.ts_last;
   r->repeats = e.repeats;
   r->window_s = cfg_.syn_dedup_s;
+  r->samples = e.samples;
+  for (uint32_t i = 0; i < e.samples; ++i) {
+    r->sample_ts_us[i] = e.sample_ts[i];
+    r->sample_isn[i] = e.sample_isn[i];
+    r->sample_tsval[i] = e.sample_tsval[i];
+    r->sample_ip_id[i] = e.sample_ip_id[i];
+    r->sample_has_ts[i] = e.sample_has_ts[i];
+  }
   ++c_.rec_syn_repeat;
 }
 

@@ -173,7 +173,13 @@ struct SynDedupEntry {
   int64_t ts_first, ts_last;
   uint32_t repeats;
   uint16_t flags;  // SynFlags of the sent SYN
+  uint8_t samples; // slots of the sample arrays used
   FlowRef ref;
+  int64_t sample_ts[limits::kSynBehaviourSamples];
+  uint32_t sample_isn[limits::kSynBehaviourSamples];
+  uint32_t sample_tsval[limits::kSynBehaviourSamples];
+  uint16_t sample_ip_id[limits::kSynBehaviourSamples];
+  uint8_t sample_has_ts[limits::kSynBehaviourSamples];
 };
 
 struct StreamPair {
@@ -293,6 +299,7 @@ class Engine {
   // Sends a SYN unless an identical fingerprint from the same sender is in its dedup window.
   void EmitSynDeduped(const FlowRef& ref, const SynMaterial& m, uint16_t flags);
   void EmitSynRepeat(const SynDedupEntry& e);
+  void AddBehaviourSample(SynDedupEntry* e, const SynMaterial& m);
   // Sends the direction's prefix if it has unsent bytes; the caller releases the buffer.
   void EmitStream(Flow& f, int dir, uint16_t extra_flags, bool final);
   void EmitFlowEnd(Flow& f, uint8_t reason);

@@ -82,6 +82,10 @@ constexpr int kScanSamplePorts = 16;
 constexpr uint32_t kDefaultSynDedupS = 300;
 // (sender, fingerprint) pairs tracked at once; the oldest window is reported and dropped first.
 constexpr uint32_t kDefaultMaxSynDedup = 1u << 16;
+// SYNs of one dedup window kept as samples of the sender's IP ID, ISN and TCP timestamp clock:
+// the sent SYN, the next ones, and always the latest (so the span covers the window). 8 gives
+// nmap's six-probe sequence tests room; 40 bytes each, 320 bytes per window.
+constexpr uint32_t kSynBehaviourSamples = 8;
 
 // ---- JA4SSH windows ------------------------------------------------------------------------
 // SSH packets (TCP segments with new payload, both directions together) per JA4SSH window: the

@@ -3,7 +3,7 @@
 // offsetof() table and round-trips values, so a change on one side alone fails the test.
 
 export const BATCH_MAGIC = 0x31425344;
-export const BATCH_VERSION = 5;
+export const BATCH_VERSION = 6;
 export const BATCH_HEADER_SIZE = 32;
 export const RECORD_HEADER_SIZE = 8;
 
@@ -131,13 +131,19 @@ export const LAYOUT = {
     },
   },
   SynRepeatRecord: {
-    size: 80,
+    size: 240,
     fields: {
       ...FLOW_REF_FIELDS,
       ts_first_us: 56,
       ts_last_us: 64,
       repeats: 72,
       window_s: 76,
+      sample_ts_us: 80,
+      sample_isn: 144,
+      sample_tsval: 176,
+      sample_ip_id: 208,
+      sample_has_ts: 224,
+      samples: 232,
     },
   },
   ScanSummaryRecord: {
@@ -309,7 +315,22 @@ export interface SynRepeatRecord {
   tsLastUs: number;
   repeats: number;
   windowS: number;
+  /** The window's SYNs sampled for IP ID / ISN / TCP clock behaviour: the sent SYN first, then
+   *  the following ones in capture order (once the slots are full, the last holds the latest). */
+  samples: SynSample[];
 }
+
+/** One sampled SYN of a dedup window. */
+export interface SynSample {
+  tsUs: number;
+  isn: number;
+  ipId: number;
+  /** TCP timestamp TSval, null when the SYN had no timestamp option. */
+  tsval: number | null;
+}
+
+/** Slots of SynRepeatRecord's sample arrays (limits::kSynBehaviourSamples). */
+export const SYN_BEHAVIOUR_SAMPLES = 8;
 
 /** One JA4SSH window of an SSH flow: 200 SSH packets (segments with new payload, both
  *  directions), or fewer in the last window, sent when the flow ends (flag `final`). */
@@ -501,6 +522,7 @@ export function readRecord(dv: DataView, bytes: Uint8Array, off: number): BatchR
         tsLastUs: readI64(dv, off + REP.ts_last_us),
         repeats: dv.getUint32(off + REP.repeats, true),
         windowS: dv.getUint32(off + REP.window_s, true),
+        samples: readSynSamples(dv, off),
       };
     case RecordType.sshWindow:
       return {
@@ -520,6 +542,21 @@ export function readRecord(dv: DataView, bytes: Uint8Array, off: number): BatchR
     default:
       return null; // unknown record type: skipped by length
   }
+}
+
+function readSynSamples(dv: DataView, off: number): SynSample[] {
+  const n = Math.min(dv.getUint8(off + REP.samples), SYN_BEHAVIOUR_SAMPLES);
+  const out: SynSample[] = [];
+  for (let i = 0; i < n; i++) {
+    const hasTs = dv.getUint8(off + REP.sample_has_ts + i) !== 0;
+    out.push({
+      tsUs: readI64(dv, off + REP.sample_ts_us + 8 * i),
+      isn: dv.getUint32(off + REP.sample_isn + 4 * i, true),
+      ipId: dv.getUint16(off + REP.sample_ip_id + 2 * i, true),
+      tsval: hasTs ? dv.getUint32(off + REP.sample_tsval + 4 * i, true) : null,
+    });
+  }
+  return out;
 }
 
 /** The datagrams of a datagram record's data (or peer): each is a little-endian u16 length and

@@ -25,6 +25,7 @@ import {
   p0fSignature,
   quirkNames,
 } from '../fingerprints/p0f/index.js';
+import { classifyIpId, classifyIsn, estimateClock } from '../fingerprints/stack-behaviour.js';
 import { initialTtl, optionsSignature, synQuirks } from '../fingerprints/tcp.js';
 import { parseDtlsDatagrams } from '../parsers/dtls/datagrams.js';
 import { dtlsClientHelloFields, dtlsServerHelloFields } from '../parsers/dtls/fields.js';
@@ -255,7 +256,8 @@ export class EventBuilder {
       synAck ? 'tcp_synack_repeat' : 'tcp_syn_repeat',
       r.tsLastUs,
       this.envelope(r.flow),
-      `"repeats":${r.repeats},"first_ts":"${isoMicros(r.tsFirstUs)}","last_ts":"${isoMicros(r.tsLastUs)}","window_s":${r.windowS}`,
+      `"repeats":${r.repeats},"first_ts":"${isoMicros(r.tsFirstUs)}","last_ts":"${isoMicros(r.tsLastUs)}","window_s":${r.windowS}` +
+        behaviourJson(r),
     );
   }
 
@@ -548,6 +550,20 @@ export class EventBuilder {
       end_reason: END_REASONS[r.endReason] || 'window',
     });
   }
+}
+
+/** The sender's stack behaviour over the window's sampled SYNs (stack-behaviour.ts): IP ID and
+ *  ISN classes with at least 4 samples, the TCP timestamp clock with 4 spanning 2 s. */
+function behaviourJson(r: SynRepeatRecord): string {
+  const ipId = classifyIpId(r.samples);
+  const isn = classifyIsn(r.samples);
+  const clock = estimateClock(r.samples);
+  let out = `,"behaviour_samples":${r.samples.length},"ip_id_class":${ipId === null ? null : `"${ipId}"`}`;
+  out += `,"isn_class":${isn === null ? null : `"${isn}"`}`;
+  out += clock
+    ? `,"tcp_clock_hz":${clock.hz},"clock_skew_ppm":${clock.skewPpm},"clock_span_s":${clock.spanS}`
+    : ',"tcp_clock_hz":null,"clock_skew_ppm":null';
+  return out;
 }
 
 /** p0f results as JSON, by direction, signature, TTL and window (what matching reads): a sensor sees the same

@@ -15,7 +15,8 @@
  *   "trivial" classes), else `random` (RFC 6528 hashing or a CSPRNG).
  * - TCP timestamp clock (Kohno, Broido, Claffy 2005, "Remote physical device fingerprinting"): the
  *   TSval rate is the least-squares slope of TSval against capture time, snapped to the usual tick
- *   rates (1, 10, 100, 250, 1000 Hz) when within 5 %; the skew is the slope of the offset
+ *   rates (1, 10, 100, 250, 1000 Hz) when within 5 % (other rates, or samples lying more than
+ *   0.5 s off the fit, mean the TSval is not one clock across connections: no estimate); the skew is the slope of the offset
  *   TSval/Hz − t against t, in parts per million. Kohno fits the upper bound of the offset set by
  *   linear programming to resist queueing delay; with the few samples a sensor gets per sender, the
  *   least-squares slope is used and reported with its sample count and span so the reader can judge.
@@ -56,8 +57,10 @@ export const MIN_CLOCK_SAMPLES = 4;
 export const MIN_CLOCK_SPAN_S = 2;
 
 const USUAL_HZ = [1, 10, 100, 250, 1000] as const;
-/** A fitted rate within this fraction of a usual one is snapped to it. */
+/** A fitted rate within this fraction of a usual one is snapped to it; other rates give no estimate. */
 const HZ_SNAP_TOLERANCE = 0.05;
+/** Seconds a sample's clock offset may lie off the fitted line (queueing delay, tick rounding). */
+const MAX_CLOCK_RESIDUAL_S = 0.5;
 
 /** IP ID class of the samples (see the file comment), or null with fewer than MIN_BEHAVIOUR_SAMPLES. */
 export function classifyIpId(samples: readonly StackSample[]): IpIdClass | null {
@@ -134,11 +137,16 @@ export function estimateClock(samples: readonly StackSample[]): ClockEstimate | 
   for (let i = 1; i < ticks.length; i++) if (ticks[i]! < ticks[i - 1]!) return null; // not a clock
   const rate = fit(xs, ticks);
   if (rate === null || !(rate.slope > 0)) return null;
-  let hz = rate.slope;
-  for (const u of USUAL_HZ) if (Math.abs(hz - u) <= HZ_SNAP_TOLERANCE * u) hz = u;
+  // A TSval that is not one clock across connections (Linux ≥ 4.10 adds a random offset per
+  // connection, RFC 7323 §5.4) fits no usual rate, or fits one badly: no estimate then.
+  const hz = USUAL_HZ.find((u) => Math.abs(rate.slope - u) <= HZ_SNAP_TOLERANCE * u);
+  if (hz === undefined) return null;
   const offsets = ticks.map((k, i) => k / hz - xs[i]!);
   const skew = fit(xs, offsets);
   if (skew === null) return null;
+  for (let i = 0; i < xs.length; i++) {
+    if (Math.abs(offsets[i]! - (skew.intercept + skew.slope * xs[i]!)) > MAX_CLOCK_RESIDUAL_S) return null;
+  }
   return {
     hz: Number(hz.toFixed(3)),
     skewPpm: Number((skew.slope * 1e6).toFixed(1)),

@@ -146,6 +146,15 @@ describe('batch round trip through the native writer', () => {
         ts_last_us: 1_700_000_299_999_999,
         repeats: 4321,
         window_s: 300,
+        // three sampled SYNs: the second without a timestamp option
+        sample_ts_us: new Uint8Array(
+          new BigInt64Array([1_700_000_000_000_000n, 1_700_000_001_500_000n, 1_700_000_299_999_999n]).buffer,
+        ),
+        sample_isn: new Uint8Array(new Uint32Array([0xdeadbeef, 1, 0xffffffff]).buffer),
+        sample_tsval: new Uint8Array(new Uint32Array([1000, 0, 300_999]).buffer),
+        sample_ip_id: new Uint8Array(new Uint16Array([54321, 0, 65535]).buffer),
+        sample_has_ts: new Uint8Array([1, 0, 1]),
+        samples: 3,
       },
     },
     {
@@ -283,6 +292,11 @@ describe('batch round trip through the native writer', () => {
       tsLastUs: 1_700_000_299_999_999,
       repeats: 4321,
       windowS: 300,
+      samples: [
+        { tsUs: 1_700_000_000_000_000, isn: 0xdeadbeef, ipId: 54321, tsval: 1000 },
+        { tsUs: 1_700_000_001_500_000, isn: 1, ipId: 0, tsval: null },
+        { tsUs: 1_700_000_299_999_999, isn: 0xffffffff, ipId: 65535, tsval: 300_999 },
+      ],
     });
     expect(repeat.flow.flowId).toBe(2 ** 40 + 7);
   });

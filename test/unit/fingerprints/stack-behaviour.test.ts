@@ -83,4 +83,12 @@ describe('estimateClock', () => {
     expect(estimateClock(clock(1000, 0, 10, 0.1))).toBeNull();
     expect(estimateClock([0, 1, 2, 3].map((t) => at(t)))).toBeNull(); // no timestamps at all
   });
+  it('no estimate when each connection has its own TSval offset (Linux ≥ 4.10, RFC 7323 §5.4)', () => {
+    const offsets = [0x1234_5678, 0x0100_0000, 0x3000_0000, 0x7000_0000];
+    const s = offsets.map((o, i) => at(i * 10, { tsval: (o + 1000 * i * 10) % 2 ** 32 }));
+    expect(estimateClock(s)).toBeNull();
+  });
+  it('no estimate when a rate is close to no usual tick rate (e.g. 500 Hz)', () => {
+    expect(estimateClock(clock(500, 0, 6, 10))).toBeNull();
+  });
 });
