@@ -25,6 +25,7 @@ import {
   p0fSignature,
   quirkNames,
 } from '../fingerprints/p0f/index.js';
+import { identifyScanner, matchUserAgent, scannerInputFromSyn } from '../fingerprints/scanners.js';
 import { classifyIpId, classifyIsn, estimateClock } from '../fingerprints/stack-behaviour.js';
 import { initialTtl, optionsSignature, synQuirks } from '../fingerprints/tcp.js';
 import { parseDtlsDatagrams } from '../parsers/dtls/datagrams.js';
@@ -39,6 +40,9 @@ import {
   parseQuicClientInitials,
   parseQuicServerInitials,
 } from '../parsers/quic/initial.js';
+import { looksLikeSmtpClient, parseSmtpClient } from '../parsers/smtp/client.js';
+import { smtpEnvelopeFields } from '../parsers/smtp/fields.js';
+import { parseSmtpServer } from '../parsers/smtp/server.js';
 import { looksLikeSsh } from '../parsers/ssh/banner.js';
 import { kexinitFields, sshBannerFields } from '../parsers/ssh/fields.js';
 import type { Kexinit } from '../parsers/ssh/kexinit.js';
@@ -63,7 +67,7 @@ export interface BuildOptions {
 /** Counters a batch contributes to the run summary. */
 export interface BuildCounters {
   events: Record<string, number>;
-  streams: { tls: number; ssh: number; http: number; other: number; empty: number };
+  streams: { tls: number; ssh: number; http: number; smtp: number; other: number; empty: number };
   datagrams: number;
   /** Datagram records by what their client's first datagram looked like. */
   udp: { quic: number; dtls: number; other: number };
@@ -73,7 +77,7 @@ export interface BuildCounters {
 export function newCounters(): BuildCounters {
   return {
     events: {},
-    streams: { tls: 0, ssh: 0, http: 0, other: 0, empty: 0 },
+    streams: { tls: 0, ssh: 0, http: 0, smtp: 0, other: 0, empty: 0 },
     datagrams: 0,
     udp: { quic: 0, dtls: 0, other: 0 },
     anomalies: {},
@@ -87,6 +91,7 @@ export function mergeCounters(a: BuildCounters, b: BuildCounters): void {
   a.streams.tls += b.streams.tls;
   a.streams.ssh += b.streams.ssh;
   a.streams.http += b.streams.http;
+  a.streams.smtp += b.streams.smtp;
   a.streams.other += b.streams.other;
   a.streams.empty += b.streams.empty;
   a.datagrams += b.datagrams;
@@ -246,6 +251,8 @@ export class EventBuilder {
     if (this.opts.ja4plus) f += `,"${synAck ? 'ja4ts' : 'ja4t'}":"${ja4t(r.window, opts)}"`;
     f += synAck ? `,"synack_count":${r.synCount}` : `,"syn_count":${r.synCount}`;
     if (r.flags & SynFlag.scanRepresentative) f += ',"scan":true';
+    const scanner = identifyScanner(scannerInputFromSyn(r));
+    if (scanner) f += `,"scanner":${JSON.stringify(scanner)}`;
     this.emit(synAck ? 'tcp_synack_fingerprint' : 'tcp_syn_fingerprint', r.tsUs, this.envelope(r.flow), f);
   }
 
@@ -275,13 +282,17 @@ export class EventBuilder {
       return;
     }
     let http = false;
+    let smtp = false;
     if (!toClient && startsWith(r.data, H2_PREFACE)) http = this.h2Preface(r);
     else if (!toClient && looksLikeHttpRequest(r.data)) http = this.httpRequests(r);
     else if (toClient && startsWith(r.data, HTTP_VERSION_PREFIX)) http = this.httpResponse(r);
+    else if (toClient && looksLikeSmtpClient(r.peer)) smtp = this.smtp(r);
+    else if (!toClient && looksLikeSmtpClient(r.data)) smtp = true; // reported with the server's side
     const parts = tlsIn(r.data, toClient ? 2 : 1, r.prevLen);
     if (!parts) {
       if (http) this.counters.streams.http++;
-      else this.counters.streams.other++; // SMTP arrives with issue 4
+      else if (smtp) this.counters.streams.smtp++;
+      else this.counters.streams.other++;
       return;
     }
     this.counters.streams.tls++;
@@ -347,10 +358,21 @@ export class EventBuilder {
         'http_request',
         r.tsFirstUs,
         this.envelope(r.flow),
-        httpRequestFields(req, { ja4plus: this.opts.ja4plus }),
+        withTool(httpRequestFields(req, { ja4plus: this.opts.ja4plus })),
       );
     }
     return res.requests.length > 0 || res.status === 'incomplete';
+  }
+
+  /** smtp_envelope, once per flow: from the server's last record, which carries the client's
+   *  whole dialogue as `peer` (commands up to STARTTLS; domains only, never local parts). */
+  private smtp(r: StreamRecord): boolean {
+    if ((r.flags & StreamFlag.final) === 0) return true;
+    const client = parseSmtpClient(r.peer);
+    const server = parseSmtpServer(r.data);
+    for (const a of client.anomalies) this.anomaly(`smtp_${a}`);
+    this.emit('smtp_envelope', r.tsFirstUs, this.envelope(r.flow), smtpEnvelopeFields(client, server));
+    return true;
   }
 
   /** http_response for the server's first status line. */
@@ -708,6 +730,15 @@ function kexinitJson(kex: Kexinit, role: 'client' | 'server'): string {
     kexinitMemo.set(key, json);
   }
   return json;
+}
+
+/** Adds `tool` and `tool_category` from the User-Agent table (data/tools/user-agents.json). */
+function withTool(f: Record<string, unknown>): Record<string, unknown> {
+  const ua = f.user_agent;
+  const m = typeof ua === 'string' ? matchUserAgent(ua) : null;
+  f.tool = m?.tool ?? null;
+  f.tool_category = m?.category ?? null;
+  return f;
 }
 
 const HTTP_VERSION_PREFIX = Uint8Array.from('HTTP/', (c) => c.charCodeAt(0));
