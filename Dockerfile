@@ -29,6 +29,8 @@ COPY --from=build /src/package.json ./
 COPY --from=build /src/node_modules node_modules
 COPY --from=build /src/build/Release/deckscope.node build/Release/deckscope.node
 COPY --from=build /src/dist dist
+COPY data/p0f data/p0f
+COPY data/tools data/tools
 COPY bin bin
 USER deckscope
 ENTRYPOINT ["node", "/app/bin/deckscope.js"]
