@@ -43,6 +43,10 @@ template <typename T>
 Table<T>::Table(uint32_t max_entries) : max_(max_entries) {
   uint32_t cap = 16;
   while (cap < max_entries * 2u) cap <<= 1;  // load factor <= 0.5
+  max_slots_ = cap;
+  // Start small and double with the live count: a table sized for the maximum (8 MiB of slots at
+  // a million flows) misses the cache on every probe while a busy segment holds a tenth of that.
+  cap = std::min(cap, limits::kInitialTableSlots);
   slots_.assign(cap, 0);
   mask_ = cap - 1;
   uint32_t idx_bits = 1;
@@ -51,7 +55,21 @@ Table<T>::Table(uint32_t max_entries) : max_(max_entries) {
 }
 
 template <typename T>
+void Table<T>::Grow() {
+  std::vector<uint32_t> old(static_cast<size_t>(mask_ + 1) * 2, 0);
+  old.swap(slots_);
+  mask_ = static_cast<uint32_t>(slots_.size() - 1);
+  for (uint32_t v : old) {
+    if (v == 0) continue;
+    uint32_t s = pool_.at(v & ~tag_mask_).hash & mask_;
+    while (slots_[s] != 0) s = (s + 1) & mask_;
+    slots_[s] = v;
+  }
+}
+
+template <typename T>
 uint32_t Table<T>::Insert(uint32_t hash) {
+  if ((pool_.live() + 1u) * 2u > mask_ + 1u && mask_ + 1u < max_slots_) Grow();
   uint32_t idx = pool_.Alloc();
   pool_.at(idx).hash = hash;
   uint32_t s = hash & mask_;

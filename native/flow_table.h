@@ -139,8 +139,10 @@ class Table {
 
  private:
   Pool<T> pool_;
+  void Grow();  // doubles the slot array (rehash), up to max_slots_
   std::vector<uint32_t> slots_;  // 0 = empty, else pool index | (hash & tag_mask_)
   uint32_t mask_;
+  uint32_t max_slots_;  // slot count at max_ entries (load factor 1/2)
   uint32_t tag_mask_;  // the bits of a slot above the largest pool index (max_)
   uint32_t max_;
 };

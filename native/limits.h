@@ -82,6 +82,11 @@ constexpr int kScanSamplePorts = 16;
 constexpr uint32_t kDefaultSynDedupS = 300;
 // (sender, fingerprint) pairs tracked at once; the oldest window is reported and dropped first.
 constexpr uint32_t kDefaultMaxSynDedup = 1u << 16;
+// Slots every hash table starts with (it doubles as entries arrive, up to its maximum at load
+// factor 1/2): 4096 slots are 16 KiB, so an idle sensor stays small and a busy one grows in
+// log2(max/4096) rehashes.
+constexpr uint32_t kInitialTableSlots = 4096;
+
 // SYNs of one dedup window kept as samples of the sender's IP ID, ISN and TCP timestamp clock:
 // the sent SYN, the next ones, and always the latest (so the span covers the window). 8 gives
 // nmap's six-probe sequence tests room; 40 bytes each, 320 bytes per window.
