@@ -10,17 +10,19 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Pipeline } from '../../src/pipeline.js';
-import { MemorySink } from '../../src/sinks/memory.js';
+import {
+  captureLive,
+  createNamespace,
+  deleteNamespace,
+  have,
+  inNamespace,
+  listening,
+  liveSkipReason,
+  sh,
+  vethNamespace,
+} from '../helpers/netns.js';
 
-const have = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
-const missing = ['ip', 'tcpdump', 'tshark'].filter((c) => !have(c));
-const isRoot = process.getuid?.() === 0;
-const reason = !isRoot
-  ? 'not root (live capture needs CAP_NET_RAW)'
-  : missing.length
-    ? `missing ${missing.join(', ')}`
-    : '';
+const reason = liveSkipReason(['ip', 'tcpdump', 'tshark']);
 if (reason) console.log(`live protocol tests skipped: ${reason}`);
 const haveSsh = have('ssh') && have('ssh-keygen') && spawnSync('test', ['-x', '/usr/sbin/sshd']).status === 0;
 const haveCurl = have('curl');
@@ -28,53 +30,13 @@ const haveNmap = have('nmap');
 if (!reason && !haveSsh) console.log('live SSH test skipped: openssh-server/openssh-client missing');
 if (!reason && !haveNmap) console.log('live nmap test skipped: nmap missing');
 
-const NS = `dp${process.pid}`;
-const HOST_IF = `vdp${process.pid % 100000}a`;
-const NS_IF = `vdp${process.pid % 100000}b`;
-const HOST_IP = '198.18.1.1';
-const NS_IP = '198.18.1.2';
+const NET = vethNamespace('dp', '198.18.1');
+const { hostIf: HOST_IF, hostIp: HOST_IP, nsIp: NS_IP } = NET;
 const SSH_PORT = 2222;
 const HTTP_PORT = 8080;
 const SMTP_PORT = 2525;
-const sh = (args: string[]) => execFileSync(args[0]!, args.slice(1), { stdio: 'pipe' });
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const inNs = (args: string[], opts = {}) =>
-  spawn('ip', ['netns', 'exec', NS, ...args], { stdio: 'ignore', ...opts });
-
-async function listening(port: number): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    const probe = spawnSync('ip', ['netns', 'exec', NS, 'sh', '-c', `ss -ltn | grep -q ':${port} '`]);
-    if (probe.status === 0) return;
-    await sleep(50);
-  }
-  throw new Error(`nothing listens on ${NS_IP}:${port}`);
-}
-
-/** Captures on the host end while `traffic` runs; returns deckscope's events and tcpdump's copy. */
-async function capture(filter: string, traffic: () => Promise<void>) {
-  const dir = mkdtempSync(join(tmpdir(), 'deckscope-live-'));
-  const pcap = join(dir, 'witness.pcap');
-  const witness = spawn('tcpdump', ['-i', HOST_IF, '-U', '-w', pcap, filter], { stdio: 'ignore' });
-  const sink = new MemorySink();
-  const pipeline = new Pipeline({
-    interface: HOST_IF,
-    filter,
-    sensorId: 'live-test',
-    ja4plus: true,
-    workers: 1,
-    honeypots: [],
-    sink,
-  });
-  const done = pipeline.run();
-  await sleep(500); // tcpdump needs a moment to open its handle
-  await traffic();
-  await sleep(1500);
-  pipeline.stop();
-  const summary = await done;
-  witness.kill('SIGINT');
-  await new Promise((r) => witness.once('exit', r));
-  return { events: sink.events as Array<Record<string, unknown>>, summary, pcap };
-}
+const inNs = (args: string[]) => inNamespace(NET, args);
+const capture = (filter: string, traffic: () => Promise<void>) => captureLive(HOST_IF, filter, traffic);
 
 function tsharkFields(pcap: string, display: string, fields: string[], decodeAs: string[] = []): string[][] {
   const out = execFileSync(
@@ -110,14 +72,7 @@ describe.skipIf(Boolean(reason))('live protocols in a network namespace', () => 
   const servers: ChildProcess[] = [];
 
   beforeAll(async () => {
-    sh(['ip', 'netns', 'add', NS]);
-    sh(['ip', 'link', 'add', HOST_IF, 'type', 'veth', 'peer', 'name', NS_IF]);
-    sh(['ip', 'link', 'set', NS_IF, 'netns', NS]);
-    sh(['ip', 'addr', 'add', `${HOST_IP}/24`, 'dev', HOST_IF]);
-    sh(['ip', 'link', 'set', HOST_IF, 'up']);
-    sh(['ip', 'netns', 'exec', NS, 'ip', 'addr', 'add', `${NS_IP}/24`, 'dev', NS_IF]);
-    sh(['ip', 'netns', 'exec', NS, 'ip', 'link', 'set', NS_IF, 'up']);
-    sh(['ip', 'netns', 'exec', NS, 'ip', 'link', 'set', 'lo', 'up']);
+    createNamespace(NET);
 
     // HTTP and SMTP decoys: small Node servers inside the namespace.
     const httpJs = join(dir, 'http.mjs');
@@ -170,15 +125,14 @@ net.createServer((c) => {
         ]),
       );
     }
-    await listening(HTTP_PORT);
-    await listening(SMTP_PORT);
-    if (haveSsh) await listening(SSH_PORT);
+    await listening(NET, HTTP_PORT);
+    await listening(NET, SMTP_PORT);
+    if (haveSsh) await listening(NET, SSH_PORT);
   });
 
   afterAll(() => {
     for (const s of servers) s.kill('SIGKILL');
-    spawnSync('ip', ['link', 'del', HOST_IF]);
-    spawnSync('ip', ['netns', 'del', NS]);
+    deleteNamespace(NET);
   });
 
   it.skipIf(!haveSsh)(

@@ -44,7 +44,7 @@ import {
 } from '../../../src/fingerprints/hassh.js';
 import { kexinitFields } from '../../../src/parsers/ssh/fields.js';
 import { parseSshStream } from '../../../src/parsers/ssh/stream.js';
-import { readDecapsulatedTcpStreams } from '../parsers/ssh/tunnels.js';
+import { readDecapsulatedTcpStreams } from '../../helpers/tunnels.js';
 import { readTcpStreams } from '../parsers/tls/pcap-streams.js';
 
 const CORPUS = fileURLToPath(new URL('../../corpus/', import.meta.url));

@@ -30,8 +30,7 @@
  *  8. Python drops any header whose name starts with 'cookie' (e.g. Cookie2); the plugin drops exactly
  *     Cookie/cookie/Referer/referer; we drop Cookie and Referer case-insensitively (spec).
  */
-import { readFileSync, rmSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { hash12 } from '../../../src/fingerprints/hash.js';
@@ -44,7 +43,7 @@ import {
 } from '../../../src/fingerprints/ja4plus/ja4h.js';
 import { parseHttpRequests } from '../../../src/parsers/http/request.js';
 import { parseHttpResponseStatus } from '../../../src/parsers/http/response.js';
-import { decapsulatePcap } from '../parsers/http/decapsulate.js';
+import { readDecapsulatedTcpStreams } from '../../helpers/tunnels.js';
 import { readTcpStreams } from '../parsers/tls/pcap-streams.js';
 
 const CORPUS = fileURLToPath(new URL('../../corpus/', import.meta.url));
@@ -322,20 +321,12 @@ function entryFlow(e: IndexEntry): string | null {
   }
 }
 
-const tempFiles: string[] = [];
-afterAll(() => {
-  for (const f of tempFiles) rmSync(dirname(f), { recursive: true, force: true });
-});
-
 /** Our JA4H variants of every request head in every TCP direction, keyed by flow. */
 function computed(pcap: string): Map<string, Array<Record<Variant, string>>> {
-  let path = CORPUS + pcap;
-  if (TUNNELLED.has(pcap)) {
-    path = decapsulatePcap(path);
-    tempFiles.push(path);
-  }
+  const path = CORPUS + pcap;
+  const streams = TUNNELLED.has(pcap) ? readDecapsulatedTcpStreams(path) : readTcpStreams(path);
   const out = new Map<string, Array<Record<Variant, string>>>();
-  for (const s of readTcpStreams(path)) {
+  for (const s of streams) {
     const r = parseHttpRequests(s.data);
     if (r.requests.length === 0) continue;
     const key = flowKey(s.src, s.srcPort, s.dst, s.dstPort);

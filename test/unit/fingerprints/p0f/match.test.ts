@@ -9,31 +9,7 @@ import {
   p0fPacket,
   parseP0fDatabase,
 } from '../../../../src/fingerprints/p0f/index.js';
-
-const SYN = 0x02;
-const ACK = 0x10;
-// mss 1460, sok, ts (TSval 1), nop, ws 7
-const LINUX_OPTS = Uint8Array.from([2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 7]);
-
-function pkt(over: Partial<P0fInput> = {}): P0fInput {
-  return {
-    ipVersion: 4,
-    ttl: 64,
-    tos: 0,
-    ipFlags: 0x2,
-    ipId: 1234,
-    flowLabel: 0,
-    ipOptsLen: 0,
-    seq: 1000,
-    ack: 0,
-    tcpFlags: SYN,
-    urgPtr: 0,
-    window: 64240,
-    options: LINUX_OPTS,
-    payloadLen: 0,
-    ...over,
-  };
-}
+import { ACK, SYN, syn } from './builders.js';
 
 const DB = parseP0fDatabase(
   [
@@ -60,7 +36,7 @@ const DB = parseP0fDatabase(
   ].join('\n'),
 );
 
-const guess = (over: Partial<P0fInput>) => matchP0f(DB, p0fPacket(pkt(over)));
+const guess = (over: Partial<P0fInput>) => matchP0f(DB, p0fPacket(syn(over)));
 
 describe('matchP0f', () => {
   it('takes a specific signature over an earlier generic one, with distance = signature TTL − observed', () => {
@@ -141,7 +117,7 @@ describe('matchP0f', () => {
 describe('p0fFingerprint with the shipped database', () => {
   it('gives signature, guess and params (pinned from the p0f 3.09b oracle)', () => {
     // foxio-ja4/pcap/browsers-x509.pcapng.log: a Windows SYN, os=Windows NT kernel, params=generic
-    const win = pkt({
+    const win = syn({
       ttl: 128,
       window: 64240,
       options: Uint8Array.from([2, 4, 0x05, 0xb4, 1, 3, 3, 8, 1, 1, 4, 2]),
@@ -154,7 +130,7 @@ describe('p0fFingerprint with the shipped database', () => {
 
   it('prints excess_dist and tos in params', () => {
     const r = p0fFingerprint(
-      pkt({ ttl: 200, tos: 0x20, window: 1, options: new Uint8Array(0) }),
+      syn({ ttl: 200, tos: 0x20, window: 1, options: new Uint8Array(0) }),
       loadP0fDatabase(),
     );
     expect(r.guess.label).toBeNull();

@@ -8,32 +8,7 @@ import {
   p0fSignature,
   quirkNames,
 } from '../../../../src/fingerprints/p0f/index.js';
-
-const SYN = 0x02;
-const ACK = 0x10;
-
-// A Linux-like SYN: mss 1460, sok, ts, nop, ws 7; DF with a non-zero IP ID.
-const LINUX_OPTS = [2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 7];
-
-function syn(over: Partial<P0fInput> = {}): P0fInput {
-  return {
-    ipVersion: 4,
-    ttl: 64,
-    tos: 0,
-    ipFlags: 0x2,
-    ipId: 1234,
-    flowLabel: 0,
-    ipOptsLen: 0,
-    seq: 1000,
-    ack: 0,
-    tcpFlags: SYN,
-    urgPtr: 0,
-    window: 64240,
-    options: Uint8Array.from(LINUX_OPTS),
-    payloadLen: 0,
-    ...over,
-  };
-}
+import { ACK, SYN, syn } from './builders.js';
 
 const quirksOf = (over: Partial<P0fInput>) => quirkNames(p0fPacket(syn(over)).quirks);
 

@@ -35,8 +35,8 @@ import { type DtlsResult, parseDtlsDatagrams } from '../../../../src/parsers/dtl
 import { dtlsClientHelloFields, dtlsServerHelloFields } from '../../../../src/parsers/dtls/fields.js';
 import { looksLikeDtls } from '../../../../src/parsers/dtls/record.js';
 import { CORPUS, loadIndex } from '../../../helpers/corpus.js';
+import { readUdpFlows, type UdpFlow } from '../../../helpers/udp-datagrams.js';
 import { ja4FromJa3Full, ja4sFromJa3sFull } from './builders.js';
-import { readUdpFlows, type UdpFlow } from './pcap-udp.js';
 
 /** Datagrams per direction the native side forwards by default. */
 const NATIVE_DEFAULT_DATAGRAMS = 3;
@@ -177,7 +177,7 @@ function computed(result: DtlsResult, direction: 'client' | 'server'): Computed[
 }
 
 function flowKey(f: UdpFlow): string {
-  return `${endpoint(f.client.ip, f.client.port)}>${endpoint(f.server.ip, f.server.port)}`;
+  return `${endpoint(f.client.src, f.client.srcPort)}>${endpoint(f.client.dst, f.client.dstPort)}`;
 }
 
 const tally = new Map<string, { matched: number; expected: number }>();
@@ -214,9 +214,9 @@ describe('DTLS corpus conformance', () => {
     it('detects exactly the DTLS flows', () => {
       for (const f of flows) {
         const isDtls = dtlsFlows.has(flowKey(f));
-        expect(looksLikeDtls(f.clientDatagrams[0]!), flowKey(f)).toBe(isDtls);
-        const c = parseDtlsDatagrams(f.clientDatagrams);
-        const s = parseDtlsDatagrams(f.serverDatagrams);
+        expect(looksLikeDtls(f.client.payloads[0]!), flowKey(f)).toBe(isDtls);
+        const c = parseDtlsDatagrams(f.client.payloads);
+        const s = parseDtlsDatagrams(f.server.payloads);
         expect(c.isDtls, flowKey(f)).toBe(isDtls);
         if (!isDtls) expect(s.isDtls || s.clientHellos.length + s.serverHellos.length > 0).toBe(false);
         if (isDtls) {
@@ -233,8 +233,8 @@ describe('DTLS corpus conformance', () => {
       ]),
     )('%s', (_name, e) => {
       const flow = flows.find((f) => flowKey(f) === `${e.client}>${e.server}`)!;
-      const datagrams = e.direction === 'client' ? flow.clientDatagrams : flow.serverDatagrams;
-      const frames = e.direction === 'client' ? flow.clientFrames : flow.serverFrames;
+      const datagrams = e.direction === 'client' ? flow.client.payloads : flow.server.payloads;
+      const frames = e.direction === 'client' ? flow.client.frames : flow.server.frames;
       const all = computed(parseDtlsDatagrams(datagrams), e.direction);
       // Which hello: the one completed by the oracle's frame, else any of the direction.
       const at = e.frame === undefined ? undefined : frames.indexOf(e.frame) + 1;
@@ -260,7 +260,7 @@ describe('DTLS corpus conformance', () => {
         const key = flowKey(f);
         for (const direction of ['client', 'server'] as const) {
           const mine = computed(
-            parseDtlsDatagrams(direction === 'client' ? f.clientDatagrams : f.serverDatagrams),
+            parseDtlsDatagrams(direction === 'client' ? f.client.payloads : f.server.payloads),
             direction,
           );
           for (const kind of direction === 'client' ? CLIENT_KINDS : SERVER_KINDS) {

@@ -5,9 +5,11 @@ import { dtlsClientHelloFields, dtlsServerHelloFields } from '../../../../src/pa
 import { MAX_DTLS_DATAGRAMS, MAX_DTLS_HELLOS } from '../../../../src/parsers/dtls/limits.js';
 import { looksLikeDtls } from '../../../../src/parsers/dtls/record.js';
 import { CORPUS } from '../../../helpers/corpus.js';
+import { mutate, mutation } from '../../../helpers/mutation.js';
+import { readUdpFlows } from '../../../helpers/udp-datagrams.js';
 import { concat } from '../tls/builders.js';
+import { HELLO_ANOMALIES } from '../tls/hello-anomalies.js';
 import { type Bytes, dtlsRecord, handshakeFragment } from './builders.js';
-import { readUdpFlows } from './pcap-udp.js';
 
 const RUNS = 2000;
 
@@ -31,23 +33,7 @@ const KNOWN_ANOMALIES = new Set([
   'bad_hello_verify_request',
   'too_many_hellos',
   'too_many_datagrams',
-  'truncated_client_hello',
-  'bad_cipher_suites_length',
-  'truncated_server_hello',
-  'session_id_too_long',
-  'empty_compression_methods',
-  'bad_extensions_length',
-  'bad_extension_length',
-  'duplicate_extension',
-  'trailing_data',
-  'bad_server_name',
-  'bad_alpn',
-  'bad_supported_versions',
-  'bad_supported_groups',
-  'bad_ec_point_formats',
-  'bad_signature_algorithms',
-  'bad_key_share',
-  'bad_psk_key_exchange_modes',
+  ...HELLO_ANOMALIES,
 ]);
 
 const JA4_RE = /^d[0-9a-z]{2}[di]\d{4}[0-9A-Za-z]{2}_[0-9a-f]{12}_[0-9a-f]{12}$/;
@@ -89,37 +75,16 @@ function checkResult(datagrams: readonly Bytes[], r: DtlsResult): void {
 /** Real traffic: both directions of every DTLS flow of two corpus captures. */
 const REAL: Bytes[][] = ['arkime/tests/pcap/wireshark-dtls12.pcap', 'arkime/tests/pcap/cloudshark-dtls1.pcap']
   .flatMap((p) => readUdpFlows(CORPUS + p))
-  .filter((f) => looksLikeDtls(f.clientDatagrams[0]!))
-  .flatMap((f) => [f.clientDatagrams, f.serverDatagrams]);
+  .filter((f) => looksLikeDtls(f.client.payloads[0]!))
+  .flatMap((f) => [f.client.payloads, f.server.payloads]);
 
 /**
  * The second ClientHello of wireshark-dtls12.pcap (after HelloVerifyRequest: message_seq 1, 8-byte cookie),
  * as its handshake body: client datagram 2 is one record holding one unfragmented message.
  */
-const REAL_CH_DATAGRAM = readUdpFlows(CORPUS + 'arkime/tests/pcap/wireshark-dtls12.pcap')[0]!
-  .clientDatagrams[1]!;
+const REAL_CH_DATAGRAM = readUdpFlows(CORPUS + 'arkime/tests/pcap/wireshark-dtls12.pcap')[0]!.client
+  .payloads[1]!;
 const REAL_CH_BODY = REAL_CH_DATAGRAM.subarray(13 + 12);
-
-/** Byte edits: overwrite, truncate, insert, delete. */
-const edit = fc.oneof(
-  fc.record({ kind: fc.constant('set' as const), at: fc.nat(), value: fc.integer({ min: 0, max: 255 }) }),
-  fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
-  fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), bytes: fc.uint8Array({ maxLength: 8 }) }),
-  fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), count: fc.integer({ min: 1, max: 8 }) }),
-);
-type Edit = typeof edit extends fc.Arbitrary<infer T> ? T : never;
-
-function mutate(base: Bytes, edits: Edit[]): Bytes {
-  let d: Bytes = Uint8Array.from(base);
-  for (const m of edits) {
-    const at = d.length === 0 ? 0 : m.at % (d.length + 1);
-    if (m.kind === 'set' && at < d.length) d[at] = m.value;
-    else if (m.kind === 'truncate') d = d.slice(0, at);
-    else if (m.kind === 'insert') d = concat(d.subarray(0, at), m.bytes, d.subarray(at));
-    else if (m.kind === 'delete') d = concat(d.subarray(0, at), d.subarray(at + m.count));
-  }
-  return d;
-}
 
 describe('parseDtlsDatagrams properties', () => {
   it('never throws on random datagrams', () => {
@@ -166,7 +131,9 @@ describe('parseDtlsDatagrams properties', () => {
     fc.assert(
       fc.property(
         fc.nat(),
-        fc.array(fc.record({ pick: fc.nat(), edits: fc.array(edit, { maxLength: 4 }) }), { maxLength: 10 }),
+        fc.array(fc.record({ pick: fc.nat(), edits: fc.array(mutation, { maxLength: 4 }) }), {
+          maxLength: 10,
+        }),
         (which, plan) => {
           const real = REAL[which % REAL.length]!;
           const datagrams = plan.map(({ pick, edits }) => mutate(real[pick % real.length]!, edits));

@@ -19,6 +19,7 @@ import {
   parseHttpRequests,
 } from '../../../../src/parsers/http/request.js';
 import { type HttpResponseResult, parseHttpResponseStatus } from '../../../../src/parsers/http/response.js';
+import { mutate, mutations } from '../../../helpers/mutation.js';
 import { type Bytes, concat, enc, h2FirstFlight, head } from './builders.js';
 
 const RUNS = 2000;
@@ -131,27 +132,6 @@ function checkH2(data: Bytes, r: H2PrefaceResult): void {
   h2PrefaceFields(r);
 }
 
-/** Byte edits applied to a valid stream: overwrite, truncate, insert, delete. */
-const mutation = fc.oneof(
-  fc.record({ kind: fc.constant('set' as const), at: fc.nat(), value: fc.integer({ min: 0, max: 255 }) }),
-  fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
-  fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), bytes: fc.uint8Array({ maxLength: 8 }) }),
-  fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), count: fc.integer({ min: 1, max: 8 }) }),
-);
-type Mutation = typeof mutation extends fc.Arbitrary<infer T> ? T : never;
-
-function mutate(base: Bytes, edits: Mutation[]): Bytes {
-  let d: Bytes = Uint8Array.from(base);
-  for (const m of edits) {
-    const at = d.length === 0 ? 0 : m.at % (d.length + 1);
-    if (m.kind === 'set' && at < d.length) d[at] = m.value;
-    else if (m.kind === 'truncate') d = d.slice(0, at);
-    else if (m.kind === 'insert') d = concat(d.subarray(0, at), m.bytes, d.subarray(at));
-    else if (m.kind === 'delete') d = concat(d.subarray(0, at), d.subarray(at + m.count));
-  }
-  return d;
-}
-
 /** Bytes drawn mostly from HTTP's own alphabet, so random input reaches deep into the grammar. */
 const httpish = fc
   .array(
@@ -202,7 +182,7 @@ describe('HTTP parser properties', () => {
 
   it('never throws on mutated valid streams', () => {
     fc.assert(
-      fc.property(fc.array(mutation, { minLength: 1, maxLength: 6 }), (edits) => {
+      fc.property(mutations, (edits) => {
         const req = mutate(PIPELINE, edits);
         checkRequests(req, parseHttpRequests(req));
         const res = mutate(RESPONSE, edits);

@@ -18,6 +18,7 @@ import {
 import { openPacket, parseLongHeader } from '../../../../src/parsers/quic/packet.js';
 import { quicVersionParams } from '../../../../src/parsers/quic/versions.js';
 import { CORPUS } from '../../../helpers/corpus.js';
+import { mutate, mutation } from '../../../helpers/mutation.js';
 import { readUdpFlows } from '../../../helpers/udp-datagrams.js';
 import { type Bytes, clientFlight, concat, protectInitial, shuffleBy, splitAt } from './builders.js';
 import { hex, RFC9001, RFC9369 } from './rfc-vectors.js';
@@ -118,27 +119,6 @@ function cryptoStream(r: RealInitial): Bytes {
   const a = new OffsetAssembler(MAX_CRYPTO_STREAM_BYTES);
   parseInitialFrames(r.payload, a, []);
   return a.prefix().slice();
-}
-
-/** Byte edits: overwrite, truncate, insert, delete. */
-const mutation = fc.oneof(
-  fc.record({ kind: fc.constant('set' as const), at: fc.nat(), value: fc.integer({ min: 0, max: 255 }) }),
-  fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
-  fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), bytes: fc.uint8Array({ maxLength: 8 }) }),
-  fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), count: fc.integer({ min: 1, max: 8 }) }),
-);
-type Mutation = typeof mutation extends fc.Arbitrary<infer T> ? T : never;
-
-function mutate(base: Bytes, edits: Mutation[]): Bytes {
-  let d: Bytes = Uint8Array.from(base);
-  for (const m of edits) {
-    const at = d.length === 0 ? 0 : m.at % (d.length + 1);
-    if (m.kind === 'set' && at < d.length) d[at] = m.value;
-    else if (m.kind === 'truncate') d = d.slice(0, at);
-    else if (m.kind === 'insert') d = concat(d.subarray(0, at), m.bytes, d.subarray(at));
-    else if (m.kind === 'delete') d = concat(d.subarray(0, at), d.subarray(at + m.count));
-  }
-  return d;
 }
 
 /** Concentrates edits on the first bytes (the header) half of the time. */

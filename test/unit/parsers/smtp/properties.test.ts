@@ -13,6 +13,7 @@ import {
   MAX_TEXT_CHARS,
 } from '../../../../src/parsers/smtp/limits.js';
 import { parseSmtpServer, type SmtpServerSession } from '../../../../src/parsers/smtp/server.js';
+import { mutate, mutations } from '../../../helpers/mutation.js';
 
 const RUNS = 2000;
 const ascii = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'latin1'));
@@ -124,27 +125,6 @@ const SERVER_SESSION = ascii(
     '250 STARTTLS\r\n220 go ahead\r\n\x16\x03\x03\x00\x01\x00',
 );
 
-/** Byte edits applied to a valid stream: overwrite, truncate, insert, delete. */
-const mutation = fc.oneof(
-  fc.record({ kind: fc.constant('set' as const), at: fc.nat(), value: fc.integer({ min: 0, max: 255 }) }),
-  fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
-  fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), bytes: fc.uint8Array({ maxLength: 8 }) }),
-  fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), count: fc.integer({ min: 1, max: 8 }) }),
-);
-type Mutation = typeof mutation extends fc.Arbitrary<infer T> ? T : never;
-
-function mutate(base: Uint8Array, edits: Mutation[]): Uint8Array {
-  let d = Buffer.from(base);
-  for (const m of edits) {
-    const at = d.length === 0 ? 0 : m.at % (d.length + 1);
-    if (m.kind === 'set' && at < d.length) d[at] = m.value;
-    else if (m.kind === 'truncate') d = d.subarray(0, at);
-    else if (m.kind === 'insert') d = Buffer.concat([d.subarray(0, at), m.bytes, d.subarray(at)]);
-    else if (m.kind === 'delete') d = Buffer.concat([d.subarray(0, at), d.subarray(at + m.count)]);
-  }
-  return new Uint8Array(d);
-}
-
 describe('parsers never throw and stay bounded', () => {
   it('random bytes (client and server)', () => {
     fc.assert(
@@ -190,7 +170,7 @@ describe('parsers never throw and stay bounded', () => {
 
   it('mutated valid sessions', () => {
     fc.assert(
-      fc.property(fc.array(mutation, { minLength: 1, maxLength: 6 }), (edits) => {
+      fc.property(mutations, (edits) => {
         const c = mutate(CLIENT_SESSION, edits);
         const s = mutate(SERVER_SESSION, edits);
         checkClient(c, parseSmtpClient(c));

@@ -13,6 +13,7 @@ import {
 } from '../../../../src/parsers/ssh/limits.js';
 import { parseSshStream, type SshStreamResult } from '../../../../src/parsers/ssh/stream.js';
 import { escapeBytes } from '../../../../src/parsers/ssh/text.js';
+import { mutate, mutations } from '../../../helpers/mutation.js';
 import { ascii, type Bytes, binaryPacket, concat, ignorePayload, kexinitPayload, u32 } from './builders.js';
 
 const RUNS = 2000;
@@ -105,27 +106,6 @@ const SERVER_STREAM = concat(
   binaryPacket([30, 0, 0, 0, 4, 1, 2, 3, 4]),
 );
 
-/** Byte edits applied to a valid stream: overwrite, truncate, insert, delete. */
-const mutation = fc.oneof(
-  fc.record({ kind: fc.constant('set' as const), at: fc.nat(), value: fc.integer({ min: 0, max: 255 }) }),
-  fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
-  fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), bytes: fc.uint8Array({ maxLength: 8 }) }),
-  fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), count: fc.integer({ min: 1, max: 8 }) }),
-);
-type Mutation = typeof mutation extends fc.Arbitrary<infer T> ? T : never;
-
-function mutate(base: Bytes, edits: Mutation[]): Bytes {
-  let d: Bytes = Uint8Array.from(base);
-  for (const m of edits) {
-    const at = d.length === 0 ? 0 : m.at % (d.length + 1);
-    if (m.kind === 'set' && at < d.length) d[at] = m.value;
-    else if (m.kind === 'truncate') d = d.slice(0, at);
-    else if (m.kind === 'insert') d = concat(d.subarray(0, at), m.bytes, d.subarray(at));
-    else if (m.kind === 'delete') d = concat(d.subarray(0, at), d.subarray(at + m.count));
-  }
-  return d;
-}
-
 const role = fc.constantFrom<SshRole>('client', 'server');
 
 describe('parseSshStream properties', () => {
@@ -183,7 +163,7 @@ describe('parseSshStream properties', () => {
 
   it('never throws on mutated valid client streams', () => {
     fc.assert(
-      fc.property(fc.array(mutation, { minLength: 1, maxLength: 6 }), (edits) => {
+      fc.property(mutations, (edits) => {
         const data = mutate(CLIENT_STREAM, edits);
         checkResult(data, parseSshStream(data, 'client'), 'client');
       }),
@@ -193,7 +173,7 @@ describe('parseSshStream properties', () => {
 
   it('never throws on mutated valid server streams', () => {
     fc.assert(
-      fc.property(fc.array(mutation, { minLength: 1, maxLength: 6 }), (edits) => {
+      fc.property(mutations, (edits) => {
         const data = mutate(SERVER_STREAM, edits);
         checkResult(data, parseSshStream(data, 'server'), 'server');
       }),

@@ -18,6 +18,7 @@ import {
   MAX_SAN_ENTRIES,
   MAX_TEXT_CHARS,
 } from '../../../../src/parsers/x509/limits.js';
+import { mutate, mutation, mutations } from '../../../helpers/mutation.js';
 import { concat, handshake, handshakeRecord, serverHelloMessage, u24 } from '../tls/builders.js';
 import { certificate, derLength, extension, extensions, name, OID, seq, tlv } from './builders.js';
 import { corpusChains } from './corpus-certs.js';
@@ -130,27 +131,6 @@ function checkFields(der: Uint8Array, ja4plus: boolean): void {
   expect(JSON.stringify(f).length).toBeLessThanOrEqual(64 * der.length + 4096);
 }
 
-/** Byte edits (as in test/unit/parsers/tls/properties.test.ts): overwrite, truncate, insert, delete. */
-const mutation = fc.oneof(
-  fc.record({ kind: fc.constant('set' as const), at: fc.nat(), value: fc.integer({ min: 0, max: 255 }) }),
-  fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
-  fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), bytes: fc.uint8Array({ maxLength: 8 }) }),
-  fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), count: fc.integer({ min: 1, max: 8 }) }),
-);
-type Mutation = typeof mutation extends fc.Arbitrary<infer T> ? T : never;
-
-function mutate(base: Uint8Array, edits: Mutation[]): Uint8Array {
-  let d: Uint8Array = Uint8Array.from(base);
-  for (const m of edits) {
-    const at = d.length === 0 ? 0 : m.at % (d.length + 1);
-    if (m.kind === 'set' && at < d.length) d[at] = m.value;
-    else if (m.kind === 'truncate') d = d.slice(0, at);
-    else if (m.kind === 'insert') d = concat(d.subarray(0, at), m.bytes, d.subarray(at));
-    else if (m.kind === 'delete') d = concat(d.subarray(0, at), d.subarray(at + m.count));
-  }
-  return d;
-}
-
 /** Distinct corpus certificates (RSA, EC, explicit curve, many SANs, v3 roots). */
 const CORPUS_CERTS: Uint8Array[] = (() => {
   const seen = new Set<string>();
@@ -241,7 +221,7 @@ describe('parseCertificate properties', () => {
 
   it('never throws on mutated corpus certificates', () => {
     fc.assert(
-      fc.property(corpusCertArb, fc.array(mutation, { minLength: 1, maxLength: 6 }), (der, edits) => {
+      fc.property(corpusCertArb, mutations, (der, edits) => {
         checkCertificate(mutate(der, edits));
       }),
       { numRuns: RUNS },
@@ -342,9 +322,7 @@ describe('parseTlsStream with certificates: properties', () => {
 
   it('never throws on mutated real server flights', () => {
     fc.assert(
-      fc.property(fc.array(mutation, { minLength: 1, maxLength: 6 }), (edits) =>
-        checkStream(mutate(REAL, edits)),
-      ),
+      fc.property(mutations, (edits) => checkStream(mutate(REAL, edits))),
       { numRuns: RUNS },
     );
   });

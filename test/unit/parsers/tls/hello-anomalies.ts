@@ -1,0 +1,20 @@
+/** Codes the ClientHello/ServerHello body parsers of src/parsers/tls report (DTLS reuses them). */
+export const HELLO_ANOMALIES = [
+  'truncated_client_hello',
+  'bad_cipher_suites_length',
+  'truncated_server_hello',
+  'session_id_too_long',
+  'empty_compression_methods',
+  'bad_extensions_length',
+  'bad_extension_length',
+  'duplicate_extension',
+  'trailing_data',
+  'bad_server_name',
+  'bad_alpn',
+  'bad_supported_versions',
+  'bad_supported_groups',
+  'bad_ec_point_formats',
+  'bad_signature_algorithms',
+  'bad_key_share',
+  'bad_psk_key_exchange_modes',
+];
