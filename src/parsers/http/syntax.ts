@@ -2,6 +2,7 @@
  * Byte-level grammar shared by the HTTP/1.x parsers (RFC 9110 §5.6, RFC 9112 §2–§5). Everything works
  * on bytes; text is decoded as latin1 (one char per byte) so nothing is lost or replaced.
  */
+import { pushOnce } from '../../util/text.js';
 
 export const SP = 0x20;
 export const HTAB = 0x09;
@@ -36,10 +37,7 @@ export function latin1(data: Uint8Array, start: number, end: number): string {
   return Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('latin1', start, end);
 }
 
-/** Appends `code` unless already present (anomaly lists hold each code once, in first-seen order). */
-export function pushOnce(list: string[], code: string): void {
-  if (!list.includes(code)) list.push(code);
-}
+export { pushOnce };
 
 /** ASCII-only lower-casing (field names are compared case-insensitively, RFC 9110 §5.1). */
 export function asciiLower(s: string): string {

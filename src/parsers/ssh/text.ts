@@ -7,21 +7,9 @@
  * (no control characters, no CR/LF, nothing above 0x7E), so it is safe in JSON, syslog and terminals,
  * and it is reversible: the original bytes can be recovered exactly.
  */
+import { latin1, pushOnce } from '../../util/text.js';
 
-/** Appends `code` to `list` unless it is already there. */
-export function pushOnce(list: string[], code: string): void {
-  if (!list.includes(code)) list.push(code);
-}
-
-/** Longest byte run decoded with one String.fromCharCode call (argument-count limit). */
-const FROM_CHAR_CODE_CHUNK = 4096;
-
-/** Decodes bytes as latin1 (ISO-8859-1: one char per byte, U+0000–U+00FF, so no byte is lost). */
-export function latin1(bytes: Uint8Array): string {
-  if (bytes.length <= FROM_CHAR_CODE_CHUNK)
-    return String.fromCharCode.apply(null, bytes as unknown as number[]);
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1');
-}
+export { latin1, pushOnce };
 
 /** True when every byte of data[start, end) is printable US-ASCII (0x20–0x7E). */
 export function isPrintableAscii(data: Uint8Array, start: number, end: number): boolean {

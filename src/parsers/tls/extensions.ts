@@ -1,4 +1,5 @@
 import type { ByteReader } from '../../util/reader.js';
+import { latin1, pushOnce } from '../../util/text.js';
 import { NAME_TYPE_HOST_NAME } from './constants.js';
 
 /** One hello extension in wire order; `data` is a view into the parsed buffer (extension_data). */
@@ -58,20 +59,7 @@ export function parseExtensionBlock(r: ByteReader, anomalies: string[]): TlsExte
   return out;
 }
 
-/** Appends `code` to `list` unless it is already there. */
-export function pushOnce(list: string[], code: string): void {
-  if (!list.includes(code)) list.push(code);
-}
-
-/** Longest byte run decoded with one String.fromCharCode call (argument-count limit). */
-const FROM_CHAR_CODE_CHUNK = 4096;
-
-/** Decodes bytes as latin1 (one char per byte, so no byte is lost). */
-export function latin1(bytes: Uint8Array): string {
-  if (bytes.length <= FROM_CHAR_CODE_CHUNK)
-    return String.fromCharCode.apply(null, bytes as unknown as number[]);
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1');
-}
+export { latin1, pushOnce };
 
 /** Reads a u16 length at `p` and checks that the vector it prefixes ends exactly at `end`. */
 function u16VectorSpans(data: Uint8Array, p: number, end: number): boolean {

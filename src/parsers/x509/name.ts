@@ -1,3 +1,4 @@
+import { latin1, pushOnce } from '../../util/text.js';
 import { contents, Der, DerReader, type Tlv, toHex } from './der.js';
 import { MAX_NAME_ATTRIBUTES, MAX_TEXT_CHARS } from './limits.js';
 import { ATTRIBUTE_SHORT_NAMES, oidToString } from './oid.js';
@@ -137,14 +138,7 @@ const STRING_TAGS: ReadonlySet<number> = new Set([
 
 const UTF8 = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
 
-/** Bytes as Latin-1 code points (one character per byte). */
-export function latin1(c: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < c.length; i += 4096) {
-    s += String.fromCharCode(...c.subarray(i, Math.min(c.length, i + 4096)));
-  }
-  return s;
-}
+export { latin1 };
 
 function utf16be(c: Uint8Array): string {
   let s = '';
@@ -211,7 +205,4 @@ function escapeValue(v: string): string {
   return out;
 }
 
-/** Appends `code` to `list` unless it is already there. */
-export function pushOnce(list: string[], code: string): void {
-  if (!list.includes(code)) list.push(code);
-}
+export { pushOnce };
