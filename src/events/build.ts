@@ -118,8 +118,9 @@ const OUTPUT_BUFFER_BYTES = 1 << 20;
 export class EventBuilder {
   private readonly envelopes = new GenerationalCache<number, Envelope>(MAX_CACHED_ENVELOPES);
   private readonly clientFields = new GenerationalCache<number, string>(MAX_CACHED_ENVELOPES);
-  /** SSH flow directions (flowId * 2 + toClient) whose parse reached its end. */
-  private readonly sshDone = new GenerationalCache<number, true>(MAX_CACHED_ENVELOPES);
+  /** SSH flow directions (flowId * 2 + toClient) whose parse reached its end, with the stream
+   *  length of the record that got there. */
+  private readonly sshDone = new GenerationalCache<number, number>(MAX_CACHED_ENVELOPES);
   private out = Buffer.from(new ArrayBuffer(OUTPUT_BUFFER_BYTES));
   private used = 0;
   counters: BuildCounters = newCounters();
@@ -278,7 +279,12 @@ export class EventBuilder {
     if (looksLikeSsh(r.data, toClient ? 'server' : 'client')) {
       this.counters.streams.ssh++;
       const dirKey = r.flow.flowId * 2 + (toClient ? 1 : 0);
-      if (this.sshDone.get(dirKey) === undefined && this.ssh(r, toClient)) this.sshDone.set(dirKey, true);
+      // Skip only records that continue the one whose parse reached the end (a record sent
+      // earlier but handled later still gets parsed).
+      const doneAt = this.sshDone.get(dirKey);
+      if ((doneAt === undefined || r.prevLen < doneAt) && this.ssh(r, toClient)) {
+        this.sshDone.set(dirKey, r.prevLen + r.data.length);
+      }
       return;
     }
     let http = false;

@@ -32,10 +32,14 @@ export function defaultWorkers(): number {
 export class ParserPool {
   private readonly pool: Piscina<ParseTask, ParseResult>;
 
+  /** Batches handed to Piscina at once: one per worker. */
+  private readonly capacity: number;
+
   constructor(
     private readonly options: BuildOptions,
     threads = defaultWorkers(),
   ) {
+    this.capacity = Math.max(1, threads);
     this.pool = new Piscina({
       filename: workerPath(),
       minThreads: threads,
@@ -48,9 +52,36 @@ export class ParserPool {
     });
   }
 
-  /** Parses one batch in a worker; the buffer is transferred (detached here). */
+  /**
+   * Parses one batch in a worker; the buffer is transferred (detached here). Batches start in the
+   * order given: at most one per worker is handed to Piscina at a time, so each lands on an idle
+   * worker at once. (Piscina's own queue can hand a newly submitted task to a worker that just
+   * became free before older queued ones; a worker keeps per-flow state across batches — e.g. the
+   * SSH directions already parsed — which assumes it sees a flow's records in order.)
+   */
   run(buffer: ArrayBuffer): Promise<ParseResult> {
-    return this.pool.run({ buffer, options: this.options }, { transferList: [buffer] });
+    return new Promise<ParseResult>((resolve, reject) => {
+      this.waiting.push(() => {
+        this.pool
+          .run({ buffer, options: this.options }, { transferList: [buffer] })
+          .then(resolve, reject)
+          .finally(() => {
+            this.inFlight--;
+            this.startWaiting();
+          });
+      });
+      this.startWaiting();
+    });
+  }
+
+  private readonly waiting: Array<() => void> = [];
+  private inFlight = 0;
+
+  private startWaiting(): void {
+    while (this.inFlight < this.capacity && this.waiting.length > 0) {
+      this.inFlight++;
+      this.waiting.shift()!();
+    }
   }
 
   get threads(): number {
