@@ -98,7 +98,7 @@ export function classifyIsn(samples: readonly StackSample[]): IsnClass | null {
 }
 
 /** Least-squares slope and intercept of y on x. */
-function fit(xs: readonly number[], ys: readonly number[]): { slope: number; intercept: number } | null {
+function leastSquares(xs: readonly number[], ys: readonly number[]): { slope: number; intercept: number } | null {
   const n = xs.length;
   let sx = 0;
   let sy = 0;
@@ -135,14 +135,14 @@ export function estimateClock(samples: readonly StackSample[]): ClockEstimate | 
   // TSval wraps at 2^32; unwrap relative to the first sample.
   const ticks = withTs.map((s) => (s.tsval! - v0 + 2 ** 32) % 2 ** 32);
   for (let i = 1; i < ticks.length; i++) if (ticks[i]! < ticks[i - 1]!) return null; // not a clock
-  const rate = fit(xs, ticks);
+  const rate = leastSquares(xs, ticks);
   if (rate === null || !(rate.slope > 0)) return null;
   // A TSval that is not one clock across connections (Linux ≥ 4.10 adds a random offset per
   // connection, RFC 7323 §5.4) fits no usual rate, or fits one badly: no estimate then.
   const hz = USUAL_HZ.find((u) => Math.abs(rate.slope - u) <= HZ_SNAP_TOLERANCE * u);
   if (hz === undefined) return null;
   const offsets = ticks.map((k, i) => k / hz - xs[i]!);
-  const skew = fit(xs, offsets);
+  const skew = leastSquares(xs, offsets);
   if (skew === null) return null;
   for (let i = 0; i < xs.length; i++) {
     if (Math.abs(offsets[i]! - (skew.intercept + skew.slope * xs[i]!)) > MAX_CLOCK_RESIDUAL_S) return null;
