@@ -16,7 +16,7 @@ RUN npm ci --no-audit --no-fund --ignore-scripts && npx node-gyp rebuild
 COPY src src
 COPY bench bench
 COPY scripts scripts
-RUN npx tsc -p tsconfig.build.json && npm prune --omit=dev
+RUN npx tsc -p tsconfig.build.json && cp -r src/db/migrations dist/src/db/migrations && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 RUN apt-get update \

@@ -5,6 +5,7 @@ import type { NativeCapture, NativeStats } from './capture/addon.js';
 import { openCapture, type SourceOptions } from './capture/source.js';
 import { type BuildCounters, mergeCounters, newCounters } from './events/build.js';
 import { ParserPool } from './pool/parser-pool.js';
+import type { DbMetrics } from './sinks/postgres.js';
 import type { EventSink } from './sinks/sink.js';
 
 export interface PipelineOptions extends SourceOptions {
@@ -34,6 +35,9 @@ export interface RunSummary {
   warnings: Warning[];
   stoppedEarly: boolean;
   wallSeconds: number;
+  /** The database writer's counters, when events also went to a database (filled in once the
+   *  sink is closed, by whoever closes it). */
+  db?: DbMetrics;
 }
 
 export class Pipeline {

@@ -5,6 +5,8 @@ import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { parseHoneypots } from '../capture/source.js';
 import { LIMITS, type LimitName } from '../config/limits.js';
+import { DEFAULT_DB, parseDbUrl } from '../db/adapter.js';
+import { DB_LIMITS } from '../db/limits.js';
 import { DeckscopeError } from '../util/errors.js';
 import type { Cidr } from '../util/ip.js';
 
@@ -33,7 +35,28 @@ export interface CliOptions {
   maxScanSources: number;
   synDedup: number;
   mode: 'full' | 'flow' | 'read';
+  /** --db value, or undefined when events go to JSON lines only. */
+  db: string | undefined;
+  /** True when -o was given (with --db, JSON lines are written only then). */
+  outputGiven: boolean;
+  retentionDays: number;
+  dbSpool: string;
+  dbSpoolMaxBytes: number;
+  dbQueueMaxBytes: number;
 }
+
+/** `deckscope db migrate` and `deckscope report`. */
+export interface DbCommandOptions {
+  help: boolean;
+  db: string;
+  json: boolean;
+  limit: number;
+}
+
+export type Command =
+  | { command: 'capture'; options: CliOptions }
+  | { command: 'db-migrate'; options: DbCommandOptions }
+  | { command: 'report'; options: DbCommandOptions };
 
 export const USAGE = `Usage: deckscope [-r FILE]... | -i IFACE  [options] [BPF expression]
 
@@ -55,6 +78,16 @@ Output
       --no-ja4plus          turn off the FoxIO-licensed JA4+ methods (JA4S, JA4T, ...)
   -q, --quiet               no progress and no summary on stderr
 
+Database (docs/schema.md)
+      --db URL              also write events and attacker profiles to PostgreSQL:
+                            postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE, or
+                            pglite:DIR (in-process, no server; pglite alone = ${DEFAULT_DB.slice(7)});
+                            with --db, JSON lines are written only when -o is given
+      --retention-days N    keep N days of events, dropping whole day partitions (default 0 = all)
+      --db-spool DIR        where events wait while the database is away (default ./data/spool)
+      --db-spool-max MIB    bound of that spool (default 1024; then live capture sheds, files wait)
+      --db-queue-max MIB    events held in memory for the database (default 64)
+
 Limits
       --max-flows N         concurrent flows tracked (default 1048576)
       --flow-timeout S      idle seconds before a flow ends (default 60)
@@ -67,6 +100,10 @@ Limits
 
   -V, --version             print versions (deckscope, libpcap) and exit
   -h, --help                this help
+
+Commands
+  deckscope db migrate [--db URL]               create or update the schema (default ${DEFAULT_DB})
+  deckscope report [--db URL] [--json] [-n N]   top attackers and their fingerprints
 
 Signals: SIGINT/SIGTERM stop and flush (a second SIGINT exits at once), SIGUSR2 prints stats.
 Exit status: 0 ok, 1 runtime error, 2 usage error.`;
@@ -83,6 +120,52 @@ function num(name: string, raw: string | undefined, limit: LimitName): number {
   const n = Number(raw);
   if (n < l.min || n > l.max) throw usage(`--${name}: ${n} is outside ${l.min}..${l.max} ${l.unit}`);
   return n;
+}
+
+/** Parses a whole number option within a database limit's range. */
+function dbNum(name: string, raw: string | undefined, limit: keyof typeof DB_LIMITS): number {
+  const l = DB_LIMITS[limit];
+  if (raw === undefined) return l.default;
+  if (!/^\d+$/.test(raw)) throw usage(`--${name}: '${raw}' is not a whole number`);
+  const n = Number(raw);
+  if (n < l.min || n > l.max) throw usage(`--${name}: ${n} is outside ${l.min}..${l.max} ${l.unit}`);
+  return n;
+}
+
+/** Turns argv into a command: `db migrate`, `report`, or a capture (the default). */
+export function parseCommand(argv: string[]): Command {
+  if (argv[0] === 'report') return { command: 'report', options: parseDbCommand(argv.slice(1), true) };
+  if (argv[0] === 'db') {
+    if (argv[1] !== 'migrate')
+      throw usage(argv[1] ? `unknown command 'db ${argv[1]}'` : "'db' needs a subcommand: db migrate");
+    return { command: 'db-migrate', options: parseDbCommand(argv.slice(2), false) };
+  }
+  return { command: 'capture', options: parseCli(argv) };
+}
+
+function parseDbCommand(argv: string[], report: boolean): DbCommandOptions {
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: false,
+      strict: true,
+      options: {
+        db: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+        ...(report ? { json: { type: 'boolean' }, limit: { type: 'string', short: 'n' } } : {}),
+      },
+    });
+  } catch (err) {
+    throw usage((err as Error).message.replace(/\. To specify.*$/s, ''));
+  }
+  const v = parsed.values as Record<string, string | boolean | undefined>;
+  const db = (v.db as string | undefined) ?? DEFAULT_DB;
+  parseDbUrl(db); // a malformed URL is a usage error, reported before anything runs
+  const rawLimit = v.limit as string | undefined;
+  if (rawLimit !== undefined && !/^[1-9]\d{0,5}$/.test(rawLimit))
+    throw usage(`--limit: '${rawLimit}' is not a number from 1 to 999999`);
+  return { help: Boolean(v.help), db, json: Boolean(v.json), limit: rawLimit ? Number(rawLimit) : 10 };
 }
 
 /** Turns argv (without node and the script) into validated options. */
@@ -116,6 +199,11 @@ export function parseCli(argv: string[]): CliOptions {
         'syn-dedup': { type: 'string' },
         workers: { type: 'string' },
         mode: { type: 'string' },
+        db: { type: 'string' },
+        'retention-days': { type: 'string' },
+        'db-spool': { type: 'string' },
+        'db-spool-max': { type: 'string' },
+        'db-queue-max': { type: 'string' },
         version: { type: 'boolean', short: 'V' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -151,6 +239,11 @@ export function parseCli(argv: string[]): CliOptions {
   if (mode !== 'full' && mode !== 'flow' && mode !== 'read')
     throw usage(`--mode: '${mode}' is not full, flow or read`);
   const workersRaw = v.workers as string | undefined;
+  let db = v.db as string | undefined;
+  if (db !== undefined) {
+    if (db === 'pglite') db = DEFAULT_DB;
+    parseDbUrl(db); // a malformed URL is a usage error, reported before anything runs
+  } else if (v['retention-days'] !== undefined) throw usage('--retention-days applies to --db only');
   return {
     help,
     version,
@@ -179,5 +272,11 @@ export function parseCli(argv: string[]): CliOptions {
     maxScanSources: num('max-scan-sources', v['max-scan-sources'] as string | undefined, 'maxScanSources'),
     synDedup: num('syn-dedup', v['syn-dedup'] as string | undefined, 'synDedup'),
     mode,
+    db,
+    outputGiven: v.output !== undefined,
+    retentionDays: dbNum('retention-days', v['retention-days'] as string | undefined, 'retentionDays'),
+    dbSpool: (v['db-spool'] as string | undefined) ?? './data/spool',
+    dbSpoolMaxBytes: dbNum('db-spool-max', v['db-spool-max'] as string | undefined, 'spoolMiB') * 1024 * 1024,
+    dbQueueMaxBytes: dbNum('db-queue-max', v['db-queue-max'] as string | undefined, 'queueMiB') * 1024 * 1024,
   };
 }

@@ -1,13 +1,21 @@
-// deckscope's command line: wiring only (parse options, open the source, run the pipeline,
-// handle signals, print progress and the summary).
+// deckscope's command line: wiring only (parse options, open the source and the sinks, run the
+// pipeline, handle signals, print progress and the summary; `db migrate` and `report`).
 
 import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { loadAddon } from '../capture/addon.js';
+import { openDb } from '../db/adapter.js';
+import { DbError } from '../db/errors.js';
+import { PARTITIONS_AHEAD_DAYS } from '../db/limits.js';
+import { migrate } from '../db/migrate.js';
+import { maintainPartitions } from '../db/partitions.js';
 import { Pipeline, type RunSummary } from '../pipeline.js';
 import { JsonlSink } from '../sinks/jsonl.js';
+import { PostgresSink } from '../sinks/postgres.js';
+import { type EventSink, TeeSink } from '../sinks/sink.js';
 import { DeckscopeError } from '../util/errors.js';
-import { type CliOptions, parseCli, USAGE } from './args.js';
+import { type CliOptions, type DbCommandOptions, parseCommand, USAGE } from './args.js';
+import { runReport } from './report.js';
 import { formatSummary, summaryJson } from './summary.js';
 
 const pkg = createRequire(import.meta.url)('../../../package.json') as { version: string };
@@ -53,8 +61,74 @@ async function run(o: CliOptions): Promise<number> {
     }
     return 0;
   }
-  const sink = await JsonlSink.open(o.output);
-  const pipeline = new Pipeline({
+  const warn = (w: { message: string }) => {
+    if (!o.quiet) process.stderr.write(`deckscope: warning: ${w.message}\n`);
+  };
+  // The database first: a bad URL, password or database fails before anything is read.
+  const dbSink = o.db
+    ? await PostgresSink.open({
+        db: o.db,
+        spoolDir: o.dbSpool,
+        spoolMaxBytes: o.dbSpoolMaxBytes,
+        queueMaxBytes: o.dbQueueMaxBytes,
+        retentionDays: o.retentionDays,
+        backpressure: o.files.length > 0,
+        onWarning: warn,
+      })
+    : null;
+  let sink: EventSink;
+  try {
+    const jsonl = !dbSink || o.outputGiven ? await JsonlSink.open(o.output) : null;
+    sink = jsonl && dbSink ? new TeeSink(jsonl, dbSink) : (jsonl ?? dbSink!);
+  } catch (err) {
+    await dbSink?.close();
+    throw err;
+  }
+  let pipeline: Pipeline;
+  try {
+    pipeline = openPipeline(o, sink);
+  } catch (err) {
+    await sink.close(); // releases the PGlite and spool locks
+    throw err;
+  }
+  let interrupts = 0;
+  let draining = false;
+  const onStop = (sig: NodeJS.Signals) => {
+    interrupts++;
+    if (sig === 'SIGINT' && interrupts > 1) process.exit(130);
+    // Once capture has ended, a stop asks the database writer to spool what is left and exit.
+    if (draining) dbSink?.hurry();
+    else pipeline.stop();
+  };
+  const onStats = () => process.stderr.write(`${JSON.stringify(pipeline.stats())}\n`);
+  process.on('SIGINT', onStop);
+  process.on('SIGTERM', onStop);
+  process.on('SIGUSR2', onStats);
+  const stopProgress = startProgress(pipeline, o.quiet);
+  let summary: RunSummary;
+  try {
+    summary = await pipeline.run(warn);
+    draining = true;
+    await sink.close();
+  } finally {
+    stopProgress();
+    process.off('SIGINT', onStop);
+    process.off('SIGTERM', onStop);
+    process.off('SIGUSR2', onStats);
+  }
+  if (dbSink) summary.db = dbSink.metrics();
+  if (!o.quiet) process.stderr.write(`${formatSummary(summary)}\n`);
+  if (o.statsJson) {
+    const json = `${JSON.stringify(summaryJson(summary))}\n`;
+    if (o.statsJson === '-') process.stderr.write(json);
+    else writeFileSync(o.statsJson, json);
+  }
+  return summary.batchesFailed > 0 ? 1 : 0;
+}
+
+/** The capture pipeline for the command line's options, writing to `sink`. */
+function openPipeline(o: CliOptions, sink: EventSink): Pipeline {
+  return new Pipeline({
     ...(o.files.length ? { files: o.files } : {}),
     ...(o.interface ? { interface: o.interface } : {}),
     ...(o.filter ? { filter: o.filter } : {}),
@@ -75,44 +149,35 @@ async function run(o: CliOptions): Promise<number> {
     ...(o.workers ? { workers: o.workers } : {}),
     sink,
   });
-  let interrupts = 0;
-  const onStop = (sig: NodeJS.Signals) => {
-    interrupts++;
-    if (sig === 'SIGINT' && interrupts > 1) process.exit(130);
-    pipeline.stop();
-  };
-  const onStats = () => process.stderr.write(`${JSON.stringify(pipeline.stats())}\n`);
-  process.on('SIGINT', onStop);
-  process.on('SIGTERM', onStop);
-  process.on('SIGUSR2', onStats);
-  const stopProgress = startProgress(pipeline, o.quiet);
-  let summary: RunSummary;
+}
+
+/** `deckscope db migrate`: applies the migrations and creates the partitions ahead. */
+async function runMigrate(o: DbCommandOptions): Promise<number> {
+  const db = await openDb(o.db);
   try {
-    summary = await pipeline.run((w) => {
-      if (!o.quiet) process.stderr.write(`deckscope: warning: ${w.message}\n`);
-    });
+    const r = await migrate(db);
+    await maintainPartitions(db, { aheadDays: PARTITIONS_AHEAD_DAYS, retentionDays: 0 });
+    process.stdout.write(
+      r.applied.length
+        ? `${db.label}: applied ${r.applied.map((m) => m.file).join(', ')}; schema version ${r.version}\n`
+        : `${db.label}: schema is up to date (version ${r.version})\n`,
+    );
+    return 0;
   } finally {
-    stopProgress();
-    process.off('SIGINT', onStop);
-    process.off('SIGTERM', onStop);
-    process.off('SIGUSR2', onStats);
+    await db.close();
   }
-  await sink.close();
-  if (!o.quiet) process.stderr.write(`${formatSummary(summary)}\n`);
-  if (o.statsJson) {
-    const json = `${JSON.stringify(summaryJson(summary))}\n`;
-    if (o.statsJson === '-') process.stderr.write(json);
-    else writeFileSync(o.statsJson, json);
-  }
-  return summary.batchesFailed > 0 ? 1 : 0;
 }
 
 /** Entry point: runs the CLI and exits with 0 (ok), 1 (runtime error) or 2 (usage error). */
 export async function runCli(argv = process.argv.slice(2)): Promise<void> {
   try {
-    process.exitCode = await run(parseCli(argv));
+    const cmd = parseCommand(argv);
+    if (cmd.command === 'capture') process.exitCode = await run(cmd.options);
+    else if (cmd.options.help) process.stdout.write(`${USAGE}\n`);
+    else if (cmd.command === 'db-migrate') process.exitCode = await runMigrate(cmd.options);
+    else process.exitCode = await runReport(cmd.options);
   } catch (err) {
-    if (err instanceof DeckscopeError) {
+    if (err instanceof DeckscopeError || err instanceof DbError) {
       process.stderr.write(`deckscope: ${err.message}\n`);
       process.exitCode = err.exitCode;
     } else {

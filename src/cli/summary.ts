@@ -30,6 +30,18 @@ export function formatSummary(s: RunSummary): string {
     `  shed: ${c.batchesShed} batches (${c.packetsShed} packets); reassembly budget hits ${c.reassembly.budgetExhausted}; evicted flows ${c.flowsEnded.evicted}`,
   ];
   if (Object.keys(s.anomalies).length) lines.push(`  anomalies: ${list(s.anomalies)}`);
+  if (s.db) {
+    const d = s.db;
+    lines.push(
+      `  database ${d.db}: ${d.written} events written (${d.duplicates} already there) in ${d.batches} batches; ` +
+        `${d.fingerprintRows} fingerprint and ${d.attackerRows} attacker row updates`,
+    );
+    lines.push(
+      `    retried ${d.batchesRetried} batches, ${d.outages} outages; spooled ${d.spooled}, replayed ${d.replayed}, ` +
+        `shed ${d.shed}, rejected ${d.rejected}, expired ${d.expired}` +
+        (d.spoolBytesLeft ? `; ${fmtBytes(d.spoolBytesLeft)} left in the spool for the next start` : ''),
+    );
+  }
   if (s.batchesFailed) lines.push(`  parser failures: ${s.batchesFailed} batches`);
   return lines.join('\n');
 }
@@ -69,6 +81,30 @@ export function summaryJson(s: RunSummary): Record<string, unknown> {
     output_lines: s.outputLines,
     warnings: s.warnings,
     stopped_early: s.stoppedEarly,
+    ...(s.db
+      ? {
+          db: {
+            db: s.db.db,
+            events: s.db.events,
+            written: s.db.written,
+            duplicates: s.db.duplicates,
+            batches: s.db.batches,
+            batches_retried: s.db.batchesRetried,
+            outages: s.db.outages,
+            spooled: s.db.spooled,
+            replayed: s.db.replayed,
+            shed: s.db.shed,
+            rejected: s.db.rejected,
+            expired: s.db.expired,
+            fingerprint_rows: s.db.fingerprintRows,
+            attacker_rows: s.db.attackerRows,
+            queue_peak_bytes: s.db.queuePeakBytes,
+            spool_peak_bytes: s.db.spoolPeakBytes,
+            spool_bytes_left: s.db.spoolBytesLeft,
+            partitions_dropped: s.db.partitionsDropped,
+          },
+        }
+      : {}),
     engine_memory_bytes: s.capture.engineMemoryBytes,
     process: processUsage(),
   };

@@ -9,3 +9,32 @@ export interface EventSink {
   readonly closed: boolean;
   close(): Promise<void>;
 }
+
+/** Several sinks fed the same lines (JSON lines and the database); `lines` and `closed` are the
+ *  first sink's, so a reader going away still stops the capture. */
+export class TeeSink implements EventSink {
+  private readonly sinks: readonly EventSink[];
+
+  constructor(first: EventSink, ...rest: EventSink[]) {
+    this.sinks = [first, ...rest];
+  }
+
+  get lines(): number {
+    return this.sinks[0]!.lines;
+  }
+
+  get closed(): boolean {
+    return this.sinks[0]!.closed;
+  }
+
+  async write(chunk: Uint8Array): Promise<void> {
+    await Promise.all(this.sinks.map((s) => s.write(chunk)));
+  }
+
+  /** Closes every sink, even when one fails; rethrows the first failure. */
+  async close(): Promise<void> {
+    const results = await Promise.allSettled(this.sinks.map((s) => s.close()));
+    const failed = results.find((r) => r.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+  }
+}

@@ -1,0 +1,198 @@
+// Database ingest benchmark (run: npm run build:ts && node dist/bench/db-ingest.js; needs
+// DATABASE_URL for the server scenarios). On the generator's busy-honeypot capture
+// (scripts/gen-bench-pcap.ts, seed 1, BENCH_DB_PACKETS packets):
+//   jsonl             the full pipeline to JSON lines (-o /dev/null): the baseline
+//   writer-postgres   the PostgreSQL writer alone, fed the pipeline's JSON lines as fast as it
+//                     takes them (sustained event ingest into the server)
+//   writer-pglite     the same into PGlite (in-process)
+//   pipeline-postgres the full pipeline with --db (and no JSON lines): its ratio to jsonl is
+//                     what writing to the database costs the capture
+// Each scenario runs in a fresh process against a fresh schema (server) or directory (PGlite),
+// BENCH_RUNS times; medians and ratios measured in this run go to stdout and
+// bench/out/db-ingest.json. The CPU is shared with the database server: read figures as such.
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openDb } from '../src/db/adapter.js';
+import { PostgresSink } from '../src/sinks/postgres.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const BIN = `${ROOT}bin/deckscope.js`;
+const OUT = `${ROOT}bench/out`;
+const PCAPS = `${ROOT}bench/pcaps`;
+const PACKETS = Number(process.env.BENCH_DB_PACKETS ?? 1_000_000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const SERVER = process.env.DATABASE_URL;
+/** Bytes per write() when feeding the writer: about one parser batch's output. */
+const CHUNK_BYTES = 256 * 1024;
+
+interface Measure {
+  wall_s: number;
+  events: number;
+  events_per_s: number;
+  written?: number;
+  cpu_s?: number;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+function withSearchPath(url: string, schema: string): string {
+  const u = new URL(url);
+  u.searchParams.set('options', `-c search_path=${schema}`);
+  return u.toString();
+}
+
+/** A fresh schema on the server (dropped by dropSchema) or a fresh PGlite directory. */
+async function freshDb(kind: 'postgres' | 'pglite'): Promise<{ url: string; drop: () => Promise<void> }> {
+  if (kind === 'pglite') {
+    const dir = mkdtempSync(join(tmpdir(), 'deckscope-bench-'));
+    return { url: `pglite:${dir}/db`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+  }
+  const schema = `ds_bench_${randomBytes(4).toString('hex')}`;
+  const admin = await openDb(SERVER!);
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  await admin.close();
+  return {
+    url: withSearchPath(SERVER!, schema),
+    drop: async () => {
+      const a = await openDb(SERVER!);
+      await a.query(`DROP SCHEMA ${schema} CASCADE`);
+      await a.close();
+    },
+  };
+}
+
+/** Child process: feed the JSON lines file to the writer and time it from open to close. */
+async function writerScenario(url: string, file: string): Promise<Measure> {
+  const data = readFileSync(file);
+  const sink = await PostgresSink.open({
+    db: url,
+    spoolDir: mkdtempSync(join(tmpdir(), 'deckscope-bench-spool-')),
+    spoolMaxBytes: 0,
+    queueMaxBytes: 64 << 20,
+    retentionDays: 0,
+    backpressure: true,
+  });
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  for (let start = 0; start < data.length; ) {
+    let end = data.indexOf(0x0a, Math.min(start + CHUNK_BYTES, data.length - 1));
+    end = end === -1 ? data.length : end + 1;
+    await sink.write(data.subarray(start, end));
+    start = end;
+  }
+  await sink.close();
+  const wall = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const m = sink.metrics();
+  return {
+    wall_s: wall,
+    events: m.events,
+    events_per_s: m.events / wall,
+    written: m.written,
+    cpu_s: (cpu.user + cpu.system) / 1e6,
+  };
+}
+
+/** A deckscope run in a fresh process, measured from its --stats-json. */
+function deckscope(pcap: string, extra: string[]): Measure {
+  const stats = join(mkdtempSync(join(tmpdir(), 'deckscope-bench-')), 'stats.json');
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, [BIN, '-q', '-r', pcap, '--stats-json', stats, ...extra], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const wall = (performance.now() - t0) / 1000;
+  if (r.status !== 0) throw new Error(`deckscope exited ${r.status}`);
+  const s = JSON.parse(readFileSync(stats, 'utf8'));
+  const events = Object.values(s.events as Record<string, number>).reduce((a, b) => a + b, 0);
+  return {
+    wall_s: wall,
+    events,
+    events_per_s: events / wall,
+    ...(s.db ? { written: s.db.written } : {}),
+    cpu_s: s.process.cpu_user_s + s.process.cpu_system_s,
+  };
+}
+
+/** Runs one scenario in a child process (a fresh heap and a fresh database each time). */
+function child(scenario: string, pcap: string, jsonl: string): Measure {
+  const r = spawnSync(
+    process.execPath,
+    [fileURLToPath(import.meta.url), '--scenario', scenario, pcap, jsonl],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      encoding: 'utf8',
+    },
+  );
+  if (r.status !== 0) throw new Error(`${scenario} exited ${r.status}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as Measure;
+}
+
+async function runScenario(scenario: string, pcap: string, jsonl: string): Promise<Measure> {
+  if (scenario === 'jsonl') return deckscope(pcap, ['-o', '/dev/null']);
+  const kind = scenario.endsWith('pglite') ? 'pglite' : 'postgres';
+  const db = await freshDb(kind);
+  try {
+    if (scenario.startsWith('writer-')) return await writerScenario(db.url, jsonl);
+    const spool = mkdtempSync(join(tmpdir(), 'deckscope-bench-spool-'));
+    return deckscope(pcap, ['--db', db.url, '--db-spool', spool]);
+  } finally {
+    await db.drop();
+  }
+}
+
+async function main(): Promise<void> {
+  const i = process.argv.indexOf('--scenario');
+  if (i !== -1) {
+    const [scenario, pcap, jsonl] = process.argv.slice(i + 1);
+    process.stdout.write(`${JSON.stringify(await runScenario(scenario!, pcap!, jsonl!))}\n`);
+    return;
+  }
+  mkdirSync(PCAPS, { recursive: true });
+  mkdirSync(OUT, { recursive: true });
+  const pcap = `${PCAPS}/bench-${PACKETS}.pcap`;
+  if (!existsSync(pcap)) {
+    console.error(`generating ${pcap} (${PACKETS} packets, seed 1)...`);
+    const g = spawnSync(
+      process.execPath,
+      [`${ROOT}dist/scripts/gen-bench-pcap.js`, '-o', pcap, '-n', String(PACKETS), '--seed', '1'],
+      {
+        stdio: ['ignore', 'ignore', 'inherit'],
+      },
+    );
+    if (g.status !== 0) throw new Error('gen-bench-pcap failed');
+  }
+  const jsonl = `${PCAPS}/bench-${PACKETS}.jsonl`;
+  if (!existsSync(jsonl)) deckscope(pcap, ['-o', jsonl]);
+  const scenarios = ['jsonl', 'writer-pglite', ...(SERVER ? ['writer-postgres', 'pipeline-postgres'] : [])];
+  if (!SERVER) console.error('DATABASE_URL is not set: the PostgreSQL scenarios are skipped');
+  const results: Record<string, Measure & { runs: Measure[] }> = {};
+  for (const s of scenarios) {
+    const runs: Measure[] = [];
+    for (let r = 0; r < RUNS; r++) runs.push(child(s, pcap, jsonl));
+    const med = runs.find((m) => m.wall_s === median(runs.map((x) => x.wall_s)))!;
+    results[s] = { ...med, runs };
+    console.log(
+      `${s.padEnd(18)} ${String(Math.round(med.events_per_s)).padStart(8)} events/s  ` +
+        `${med.wall_s.toFixed(2)} s wall  ${med.cpu_s?.toFixed(2) ?? '-'} s CPU  ${med.events} events` +
+        (med.written !== undefined ? `  ${med.written} written` : ''),
+    );
+  }
+  const ratio =
+    results['pipeline-postgres'] && results.jsonl
+      ? results['pipeline-postgres'].events_per_s / results.jsonl.events_per_s
+      : null;
+  if (ratio !== null)
+    console.log(
+      `pipeline with --db postgres keeps ${(ratio * 100).toFixed(0)}% of its JSON-lines throughput`,
+    );
+  writeFileSync(
+    `${OUT}/db-ingest.json`,
+    `${JSON.stringify({ packets: PACKETS, runs: RUNS, cpus: cpus().length, results, pipeline_db_ratio: ratio }, null, 2)}\n`,
+  );
+}
+
+await main();
