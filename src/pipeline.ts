@@ -38,6 +38,8 @@ export interface RunSummary {
   /** The database writer's counters, when events also went to a database (filled in once the
    *  sink is closed, by whoever closes it). */
   db?: DbMetrics;
+  /** --syslog output: messages sent, dropped (a bound was reached), rejected, errors. */
+  syslog?: { sent: number; dropped: number; rejected: number; errors: number; unparsable: number };
 }
 
 export class Pipeline {

@@ -37,7 +37,9 @@ export interface CliOptions {
   mode: 'full' | 'flow' | 'read';
   /** --db value, or undefined when events go to JSON lines only. */
   db: string | undefined;
-  /** True when -o was given (with --db, JSON lines are written only then). */
+  /** --syslog destination (udp://, tcp:// or a file), or undefined. */
+  syslog: string | undefined;
+  /** True when -o was given (with --db or --syslog, JSON lines are written only then). */
   outputGiven: boolean;
   retentionDays: number;
   dbSpool: string;
@@ -73,6 +75,9 @@ Input
 
 Output
   -o, --output FILE|-       JSON lines to FILE or stdout (default: -)
+      --syslog DEST         also send every event as RFC 5424 syslog in DECNET's format:
+                            udp://HOST:PORT, tcp://HOST:PORT (octet counting) or a file;
+                            with --syslog or --db, JSON lines are written only when -o is given
       --stats-json FILE|-   write the end-of-run summary as JSON (- = stderr)
       --sensor-id ID        sensor name in every event (default: host name)
       --no-ja4plus          turn off the FoxIO-licensed JA4+ methods (JA4S, JA4T, ...)
@@ -186,6 +191,7 @@ export function parseCli(argv: string[]): CliOptions {
         'no-promisc': { type: 'boolean', short: 'p' },
         count: { type: 'string', short: 'c' },
         output: { type: 'string', short: 'o' },
+        syslog: { type: 'string' },
         'stats-json': { type: 'string' },
         'sensor-id': { type: 'string' },
         'no-ja4plus': { type: 'boolean' },
@@ -274,6 +280,7 @@ export function parseCli(argv: string[]): CliOptions {
     mode,
     db,
     outputGiven: v.output !== undefined,
+    syslog: v.syslog as string | undefined,
     retentionDays: dbNum('retention-days', v['retention-days'] as string | undefined, 'retentionDays'),
     dbSpool: (v['db-spool'] as string | undefined) ?? './data/spool',
     dbSpoolMaxBytes: dbNum('db-spool-max', v['db-spool-max'] as string | undefined, 'spoolMiB') * 1024 * 1024,

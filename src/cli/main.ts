@@ -13,6 +13,7 @@ import { Pipeline, type RunSummary } from '../pipeline.js';
 import { JsonlSink } from '../sinks/jsonl.js';
 import { PostgresSink } from '../sinks/postgres.js';
 import { type EventSink, TeeSink } from '../sinks/sink.js';
+import { parseSyslogTarget, SyslogSink } from '../sinks/syslog.js';
 import { DeckscopeError } from '../util/errors.js';
 import { type CliOptions, type DbCommandOptions, parseCommand, USAGE } from './args.js';
 import { runReport } from './report.js';
@@ -77,10 +78,14 @@ async function run(o: CliOptions): Promise<number> {
       })
     : null;
   let sink: EventSink;
+  let syslogSink: SyslogSink | null = null;
   try {
-    const jsonl = !dbSink || o.outputGiven ? await JsonlSink.open(o.output) : null;
-    sink = jsonl && dbSink ? new TeeSink(jsonl, dbSink) : (jsonl ?? dbSink!);
+    if (o.syslog !== undefined) syslogSink = await SyslogSink.open(parseSyslogTarget(o.syslog));
+    const jsonl = (!dbSink && !syslogSink) || o.outputGiven ? await JsonlSink.open(o.output) : null;
+    const sinks = [jsonl, dbSink, syslogSink].filter((x): x is NonNullable<typeof x> => x !== null);
+    sink = sinks.length === 1 ? sinks[0]! : new TeeSink(sinks[0]!, ...sinks.slice(1));
   } catch (err) {
+    await syslogSink?.close();
     await dbSink?.close();
     throw err;
   }
@@ -117,6 +122,7 @@ async function run(o: CliOptions): Promise<number> {
     process.off('SIGUSR2', onStats);
   }
   if (dbSink) summary.db = dbSink.metrics();
+  if (syslogSink) summary.syslog = { ...syslogSink.stats(), unparsable: syslogSink.unparsable };
   if (!o.quiet) process.stderr.write(`${formatSummary(summary)}\n`);
   if (o.statsJson) {
     const json = `${JSON.stringify(summaryJson(summary))}\n`;

@@ -42,6 +42,10 @@ export function formatSummary(s: RunSummary): string {
         (d.spoolBytesLeft ? `; ${fmtBytes(d.spoolBytesLeft)} left in the spool for the next start` : ''),
     );
   }
+  if (s.syslog) {
+    const y = s.syslog;
+    lines.push(`  syslog: ${y.sent} sent, ${y.dropped} dropped, ${y.rejected} rejected, ${y.errors} errors`);
+  }
   if (s.batchesFailed) lines.push(`  parser failures: ${s.batchesFailed} batches`);
   return lines.join('\n');
 }
@@ -105,6 +109,7 @@ export function summaryJson(s: RunSummary): Record<string, unknown> {
           },
         }
       : {}),
+    ...(s.syslog ? { syslog: s.syslog } : {}),
     engine_memory_bytes: s.capture.engineMemoryBytes,
     process: processUsage(),
   };
