@@ -98,7 +98,10 @@ export function classifyIsn(samples: readonly StackSample[]): IsnClass | null {
 }
 
 /** Least-squares slope and intercept of y on x. */
-function leastSquares(xs: readonly number[], ys: readonly number[]): { slope: number; intercept: number } | null {
+function leastSquares(
+  xs: readonly number[],
+  ys: readonly number[],
+): { slope: number; intercept: number } | null {
   const n = xs.length;
   let sx = 0;
   let sy = 0;

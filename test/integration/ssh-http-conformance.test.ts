@@ -58,7 +58,8 @@ describe('HASSH and JA4H conformance through the pipeline', () => {
     for (const e of entry.expected) {
       const kind = KINDS[e.fingerprint];
       if (!kind || !FLOW_SOURCES.test(e.source)) continue;
-      const t = (tally[kind.field] ??= { expected: 0, matched: 0, unobservable: 0 });
+      tally[kind.field] ??= { expected: 0, matched: 0, unobservable: 0 };
+      const t = tally[kind.field]!;
       if (unobservable(path, e)) {
         t.unobservable++;
         continue;
