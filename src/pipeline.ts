@@ -5,6 +5,7 @@ import type { NativeCapture, NativeStats } from './capture/addon.js';
 import { openCapture, type SourceOptions } from './capture/source.js';
 import { type BuildCounters, mergeCounters, newCounters } from './events/build.js';
 import { ParserPool } from './pool/parser-pool.js';
+import type { ProfilerStats } from './profiler/runtime.js';
 import type { DbMetrics } from './sinks/postgres.js';
 import type { EventSink } from './sinks/sink.js';
 
@@ -38,6 +39,8 @@ export interface RunSummary {
   /** The database writer's counters, when events also went to a database (filled in once the
    *  sink is closed, by whoever closes it). */
   db?: DbMetrics;
+  /** The profiler's counters (with --db), filled in by whoever closes the sink. */
+  profiler?: ProfilerStats;
   /** --syslog output: messages sent, dropped (a bound was reached), rejected, errors. */
   syslog?: { sent: number; dropped: number; rejected: number; errors: number; unparsable: number };
 }

@@ -7,6 +7,7 @@ import { parseHoneypots } from '../capture/source.js';
 import { LIMITS, type LimitName } from '../config/limits.js';
 import { DEFAULT_DB, parseDbUrl } from '../db/adapter.js';
 import { DB_LIMITS } from '../db/limits.js';
+import { parseHostPort } from '../syslog/transport.js';
 import { DeckscopeError } from '../util/errors.js';
 import type { Cidr } from '../util/ip.js';
 
@@ -55,8 +56,25 @@ export interface DbCommandOptions {
   limit: number;
 }
 
+/** `deckscope ingest`: honeypot service syslog from files or UDP/TCP listeners. */
+export interface IngestOptions {
+  help: boolean;
+  files: string[];
+  udp: Array<{ host: string; port: number }>;
+  tcp: Array<{ host: string; port: number }>;
+  db: string;
+  sensorId: string;
+  quiet: boolean;
+  statsJson: string | undefined;
+  dbSpool: string;
+  dbSpoolMaxBytes: number;
+  dbQueueMaxBytes: number;
+  retentionDays: number;
+}
+
 export type Command =
   | { command: 'capture'; options: CliOptions }
+  | { command: 'ingest'; options: IngestOptions }
   | { command: 'db-migrate'; options: DbCommandOptions }
   | { command: 'report'; options: DbCommandOptions };
 
@@ -107,6 +125,11 @@ Limits
   -h, --help                this help
 
 Commands
+  deckscope ingest FILE... | --syslog-udp ADDR --syslog-tcp ADDR  [--db URL] [--sensor-id ID]
+                                                honeypot service syslog (DECNET's RFC 5424 lines) into
+                                                events and attacker profiles (default ${DEFAULT_DB});
+                                                ADDR is HOST:PORT, [V6]:PORT or PORT; listeners run
+                                                until SIGINT/SIGTERM
   deckscope db migrate [--db URL]               create or update the schema (default ${DEFAULT_DB})
   deckscope report [--db URL] [--json] [-n N]   top attackers and their fingerprints
 
@@ -139,6 +162,7 @@ function dbNum(name: string, raw: string | undefined, limit: keyof typeof DB_LIM
 
 /** Turns argv into a command: `db migrate`, `report`, or a capture (the default). */
 export function parseCommand(argv: string[]): Command {
+  if (argv[0] === 'ingest') return { command: 'ingest', options: parseIngest(argv.slice(1)) };
   if (argv[0] === 'report') return { command: 'report', options: parseDbCommand(argv.slice(1), true) };
   if (argv[0] === 'db') {
     if (argv[1] !== 'migrate')
@@ -146,6 +170,66 @@ export function parseCommand(argv: string[]): Command {
     return { command: 'db-migrate', options: parseDbCommand(argv.slice(2), false) };
   }
   return { command: 'capture', options: parseCli(argv) };
+}
+
+function listenAddress(name: string, raw: string): { host: string; port: number } {
+  const a = parseHostPort(raw, '0.0.0.0');
+  if (a === null) throw usage(`--${name}: '${raw}' is not HOST:PORT, [V6]:PORT or PORT`);
+  return a;
+}
+
+function parseIngest(argv: string[]): IngestOptions {
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        'syslog-udp': { type: 'string', multiple: true },
+        'syslog-tcp': { type: 'string', multiple: true },
+        db: { type: 'string' },
+        'sensor-id': { type: 'string' },
+        'stats-json': { type: 'string' },
+        quiet: { type: 'boolean', short: 'q' },
+        'retention-days': { type: 'string' },
+        'db-spool': { type: 'string' },
+        'db-spool-max': { type: 'string' },
+        'db-queue-max': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    throw usage((err as Error).message.replace(/\. To specify.*$/s, ''));
+  }
+  const v = parsed.values as Record<string, string | string[] | boolean | undefined>;
+  const udp = ((v['syslog-udp'] as string[] | undefined) ?? []).map((a) => listenAddress('syslog-udp', a));
+  const tcp = ((v['syslog-tcp'] as string[] | undefined) ?? []).map((a) => listenAddress('syslog-tcp', a));
+  const files = parsed.positionals;
+  const help = Boolean(v.help);
+  if (!help) {
+    if (files.length && (udp.length || tcp.length))
+      throw usage('ingest: give either FILE... or --syslog-udp/--syslog-tcp, not both');
+    if (!files.length && !udp.length && !tcp.length)
+      throw usage('ingest: nothing to read: give FILE... or --syslog-udp ADDR / --syslog-tcp ADDR');
+  }
+  let db = (v.db as string | undefined) ?? DEFAULT_DB;
+  if (db === 'pglite') db = DEFAULT_DB;
+  parseDbUrl(db);
+  return {
+    help,
+    files,
+    udp,
+    tcp,
+    db,
+    sensorId: (v['sensor-id'] as string | undefined) ?? hostname(),
+    quiet: Boolean(v.quiet),
+    statsJson: v['stats-json'] as string | undefined,
+    retentionDays: dbNum('retention-days', v['retention-days'] as string | undefined, 'retentionDays'),
+    dbSpool: (v['db-spool'] as string | undefined) ?? './data/spool',
+    dbSpoolMaxBytes: dbNum('db-spool-max', v['db-spool-max'] as string | undefined, 'spoolMiB') * 1024 * 1024,
+    dbQueueMaxBytes: dbNum('db-queue-max', v['db-queue-max'] as string | undefined, 'queueMiB') * 1024 * 1024,
+  };
 }
 
 function parseDbCommand(argv: string[], report: boolean): DbCommandOptions {

@@ -9,13 +9,16 @@ import { DbError } from '../db/errors.js';
 import { PARTITIONS_AHEAD_DAYS } from '../db/limits.js';
 import { migrate } from '../db/migrate.js';
 import { maintainPartitions } from '../db/partitions.js';
+import { writeProfiles } from '../db/profiles.js';
 import { Pipeline, type RunSummary } from '../pipeline.js';
+import { ProfilerRuntime, ProfilerSink } from '../profiler/runtime.js';
 import { JsonlSink } from '../sinks/jsonl.js';
 import { PostgresSink } from '../sinks/postgres.js';
 import { type EventSink, TeeSink } from '../sinks/sink.js';
 import { parseSyslogTarget, SyslogSink } from '../sinks/syslog.js';
 import { DeckscopeError } from '../util/errors.js';
 import { type CliOptions, type DbCommandOptions, parseCommand, USAGE } from './args.js';
+import { runIngest } from './ingest.js';
 import { runReport } from './report.js';
 import { formatSummary, summaryJson } from './summary.js';
 
@@ -79,10 +82,24 @@ async function run(o: CliOptions): Promise<number> {
     : null;
   let sink: EventSink;
   let syslogSink: SyslogSink | null = null;
+  let profiler: ProfilerSink | null = null;
   try {
     if (o.syslog !== undefined) syslogSink = await SyslogSink.open(parseSyslogTarget(o.syslog));
     const jsonl = (!dbSink && !syslogSink) || o.outputGiven ? await JsonlSink.open(o.output) : null;
-    const sinks = [jsonl, dbSink, syslogSink].filter((x): x is NonNullable<typeof x> => x !== null);
+    // With --db the profiler sees every line on its way to the database, and writes its snapshots
+    // through the writer's connection before that closes (ProfilerSink.close).
+    profiler = dbSink
+      ? new ProfilerSink(
+          new ProfilerRuntime({
+            sensorId: o.sensorId,
+            write: (rows) => dbSink.transaction((tx) => writeProfiles(tx, rows)),
+            onWarning: warn,
+          }),
+          dbSink,
+        )
+      : null;
+    profiler?.runtime.start();
+    const sinks = [jsonl, profiler, syslogSink].filter((x): x is NonNullable<typeof x> => x !== null);
     sink = sinks.length === 1 ? sinks[0]! : new TeeSink(sinks[0]!, ...sinks.slice(1));
   } catch (err) {
     await syslogSink?.close();
@@ -122,6 +139,7 @@ async function run(o: CliOptions): Promise<number> {
     process.off('SIGUSR2', onStats);
   }
   if (dbSink) summary.db = dbSink.metrics();
+  if (profiler) summary.profiler = { ...profiler.runtime.stats };
   if (syslogSink) summary.syslog = { ...syslogSink.stats(), unparsable: syslogSink.unparsable };
   if (!o.quiet) process.stderr.write(`${formatSummary(summary)}\n`);
   if (o.statsJson) {
@@ -179,6 +197,8 @@ export async function runCli(argv = process.argv.slice(2)): Promise<void> {
   try {
     const cmd = parseCommand(argv);
     if (cmd.command === 'capture') process.exitCode = await run(cmd.options);
+    else if (cmd.command === 'ingest' && cmd.options.help) process.stdout.write(`${USAGE}\n`);
+    else if (cmd.command === 'ingest') process.exitCode = await runIngest(cmd.options);
     else if (cmd.options.help) process.stdout.write(`${USAGE}\n`);
     else if (cmd.command === 'db-migrate') process.exitCode = await runMigrate(cmd.options);
     else process.exitCode = await runReport(cmd.options);

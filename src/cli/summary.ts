@@ -42,6 +42,13 @@ export function formatSummary(s: RunSummary): string {
         (d.spoolBytesLeft ? `; ${fmtBytes(d.spoolBytesLeft)} left in the spool for the next start` : ''),
     );
   }
+  if (s.profiler) {
+    const p = s.profiler;
+    lines.push(
+      `  profiler: ${p.events} events, ${p.attackersPeak} attackers at most (${p.evicted} evicted), ` +
+        `${p.snapshots} snapshots in ${p.ticks} ticks${p.writeErrors ? `, ${p.writeErrors} failed writes` : ''}`,
+    );
+  }
   if (s.syslog) {
     const y = s.syslog;
     lines.push(`  syslog: ${y.sent} sent, ${y.dropped} dropped, ${y.rejected} rejected, ${y.errors} errors`);
@@ -109,6 +116,7 @@ export function summaryJson(s: RunSummary): Record<string, unknown> {
           },
         }
       : {}),
+    ...(s.profiler ? { profiler: s.profiler } : {}),
     ...(s.syslog ? { syslog: s.syslog } : {}),
     engine_memory_bytes: s.capture.engineMemoryBytes,
     process: processUsage(),

@@ -5,7 +5,7 @@
 // and counts. write() never waits on the database, except that file replay waits for room in the
 // queue or spool (back-pressure on a reader that can wait).
 
-import { type Db, type DbLocation, openDb, parseDbUrl } from '../db/adapter.js';
+import { type Db, type DbLocation, openDb, parseDbUrl, type Tx } from '../db/adapter.js';
 import { isDataError } from '../db/errors.js';
 import { type BatchResult, insertBatch, prepareSession } from '../db/ingest.js';
 import {
@@ -204,6 +204,9 @@ export class PostgresSink implements EventSink {
   private readonly batchEvents: number;
   private readonly flushMs: number;
   private readonly m: DbMetrics;
+  /** Serialises the writer's statements with other users of the connection (the profiler's
+   *  ticks): on one pg connection, a statement sent outside a transaction would run inside it. */
+  private exclusiveChain: Promise<unknown> = Promise.resolve();
 
   private constructor(
     private db: Db,
@@ -500,7 +503,29 @@ export class PostgresSink implements EventSink {
     }
   }
 
-  private async maintain(): Promise<void> {
+  /** Runs `fn` when no other user of the connection is inside a statement sequence. */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.exclusiveChain.then(fn);
+    this.exclusiveChain = next.catch(() => {});
+    return next;
+  }
+
+  /** Runs `fn` in one transaction on the writer's connection, between the writer's batches (the
+   *  profiler shares the connection: PGlite serves one client per process). Rejects while the
+   *  database is away; the caller retries later. */
+  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.exclusive(() => {
+      if (this.state === 'down' || this.db.broken)
+        return Promise.reject(new Error(`the database ${this.m.db} is not answering`));
+      return this.db.transaction(fn);
+    });
+  }
+
+  private maintain(): Promise<void> {
+    return this.exclusive(() => this.maintainNow());
+  }
+
+  private async maintainNow(): Promise<void> {
     this.lastMaintenance = Date.now();
     try {
       const r = await maintainPartitions(this.db, {
@@ -543,7 +568,11 @@ export class PostgresSink implements EventSink {
     }
   }
 
-  private async commit(text: string, lines: number, days: Iterable<string>): Promise<BatchResult> {
+  private commit(text: string, lines: number, days: Iterable<string>): Promise<BatchResult> {
+    return this.exclusive(() => this.commitNow(text, lines, days));
+  }
+
+  private async commitNow(text: string, lines: number, days: Iterable<string>): Promise<BatchResult> {
     const missing = [...days].filter((d) => !this.knownDays.has(d));
     if (missing.length) {
       await ensurePartitions(this.db, missing);

@@ -18,7 +18,8 @@ export type ErrorCode =
   | 'E_CAPTURE_OPEN'
   | 'E_CAPTURE_ERROR'
   | 'E_OUTPUT'
-  | 'E_WORKER';
+  | 'E_WORKER'
+  | 'E_INPUT';
 
 const USAGE_CODES: ReadonlySet<string> = new Set(['E_USAGE', 'E_BAD_OPTION', 'E_BAD_FILTER']);
 

@@ -28,13 +28,13 @@ describe.each(backends())('migrations on $name', (backend) => {
     const db = await openDb(await backend.fresh());
     try {
       const files = loadMigrations();
-      expect(files.map((m) => m.version)).toEqual([1, 2, 3]);
+      expect(files.map((m) => m.version)).toEqual([1, 2, 3, 4]);
       const first = await migrate(db);
-      expect(first.applied.map((m) => m.name)).toEqual(['events', 'profiles', 'views']);
-      expect(first.version).toBe(3);
+      expect(first.applied.map((m) => m.name)).toEqual(['events', 'profiles', 'views', 'profiler']);
+      expect(first.version).toBe(4);
       const second = await migrate(db);
       expect(second.applied).toEqual([]);
-      expect(second.version).toBe(3);
+      expect(second.version).toBe(4);
       const rels = await rows(
         db,
         `SELECT c.relname, c.relkind FROM pg_class c
@@ -50,6 +50,7 @@ describe.each(backends())('migrations on $name', (backend) => {
         { version: 1, name: 'events' },
         { version: 2, name: 'profiles' },
         { version: 3, name: 'views' },
+        { version: 4, name: 'profiler' },
       ]);
     } finally {
       await db.close();
@@ -64,7 +65,7 @@ describe.each(backends())('migrations on $name', (backend) => {
       await expect(migrate(db, changed)).rejects.toThrow(/002_profiles\.sql changed after it was applied/);
       const older = loadMigrations().slice(0, 2);
       await expect(migrate(db, older)).rejects.toThrow(
-        /schema version 3, newer than this deckscope knows \(2\)/,
+        /schema version 4, newer than this deckscope knows \(2\)/,
       );
     } finally {
       await db.close();
@@ -153,7 +154,7 @@ describe.runIf(backends().length > 1)('migrations on the server, concurrently', 
     const dbs = await Promise.all([1, 2, 3].map(() => openDb(url)));
     try {
       const results = await Promise.all(dbs.map((db) => migrate(db)));
-      expect(results.map((r) => r.applied.length).sort()).toEqual([0, 0, 3]);
+      expect(results.map((r) => r.applied.length).sort()).toEqual([0, 0, 4]);
       await Promise.all(
         dbs.map((db) => ensurePartitions(db, [utcDay(Date.now()), addDays(utcDay(Date.now()), 1)])),
       );
