@@ -10,7 +10,7 @@ import { createReadStream, writeFileSync } from 'node:fs';
 import { writeProfiles } from '../db/profiles.js';
 import { honeypotEventLine } from '../profiler/adapt.js';
 import { ProfilerRuntime, type ProfilerStats } from '../profiler/runtime.js';
-import { PostgresSink } from '../sinks/postgres.js';
+import { openDbSink, type PostgresSink } from '../sinks/postgres.js';
 import { syslogToEvent } from '../syslog/format.js';
 import { SyslogFramer } from '../syslog/framer.js';
 import { honeypotRecord } from '../syslog/honeypot.js';
@@ -47,15 +47,7 @@ export async function runIngest(o: IngestOptions): Promise<number> {
   const warn = (w: { message: string }) => {
     if (!o.quiet) process.stderr.write(`deckscope: warning: ${w.message}\n`);
   };
-  const dbSink = await PostgresSink.open({
-    db: o.db,
-    spoolDir: o.dbSpool,
-    spoolMaxBytes: o.dbSpoolMaxBytes,
-    queueMaxBytes: o.dbQueueMaxBytes,
-    retentionDays: o.retentionDays,
-    backpressure: o.files.length > 0,
-    onWarning: warn,
-  });
+  const dbSink = await openDbSink(o, warn);
   const runtime = new ProfilerRuntime({
     sensorId: o.sensorId,
     write: (rows) => dbSink.transaction((tx) => writeProfiles(tx, rows)),

@@ -13,7 +13,7 @@ import { writeProfiles } from '../db/profiles.js';
 import { Pipeline, type RunSummary } from '../pipeline.js';
 import { ProfilerRuntime, ProfilerSink } from '../profiler/runtime.js';
 import { JsonlSink } from '../sinks/jsonl.js';
-import { PostgresSink } from '../sinks/postgres.js';
+import { openDbSink } from '../sinks/postgres.js';
 import { type EventSink, TeeSink } from '../sinks/sink.js';
 import { parseSyslogTarget, SyslogSink } from '../sinks/syslog.js';
 import { DeckscopeError } from '../util/errors.js';
@@ -69,17 +69,7 @@ async function run(o: CliOptions): Promise<number> {
     if (!o.quiet) process.stderr.write(`deckscope: warning: ${w.message}\n`);
   };
   // The database first: a bad URL, password or database fails before anything is read.
-  const dbSink = o.db
-    ? await PostgresSink.open({
-        db: o.db,
-        spoolDir: o.dbSpool,
-        spoolMaxBytes: o.dbSpoolMaxBytes,
-        queueMaxBytes: o.dbQueueMaxBytes,
-        retentionDays: o.retentionDays,
-        backpressure: o.files.length > 0,
-        onWarning: warn,
-      })
-    : null;
+  const dbSink = o.db ? await openDbSink({ ...o, db: o.db }, warn) : null;
   let sink: EventSink;
   let syslogSink: SyslogSink | null = null;
   let profiler: ProfilerSink | null = null;

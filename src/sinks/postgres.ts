@@ -676,3 +676,30 @@ export class PostgresSink implements EventSink {
     }
   }
 }
+
+/** The command-line options every `--db` command shares. */
+export interface DbCliOptions {
+  db: string;
+  dbSpool: string;
+  dbSpoolMaxBytes: number;
+  dbQueueMaxBytes: number;
+  retentionDays: number;
+  files: readonly string[];
+}
+
+/** Opens the database sink for a command line's options (files wait on a full queue; live
+ *  capture and listeners shed). */
+export function openDbSink(
+  o: DbCliOptions,
+  onWarning: (w: { message: string }) => void,
+): Promise<PostgresSink> {
+  return PostgresSink.open({
+    db: o.db,
+    spoolDir: o.dbSpool,
+    spoolMaxBytes: o.dbSpoolMaxBytes,
+    queueMaxBytes: o.dbQueueMaxBytes,
+    retentionDays: o.retentionDays,
+    backpressure: o.files.length > 0,
+    onWarning,
+  });
+}
