@@ -1,0 +1,83 @@
+// The profiler's cost on real pipeline output: replays the first N packets of the bench capture
+// to JSON lines (one deckscope run), then feeds those lines, batch-sized, to the main-thread
+// profiler (src/profiler/runtime.ts: JSON.parse, per-attacker state, snapshots with C2
+// attribution) with a database write that does nothing, flushing as the 10 s tick would at the
+// pipeline's own event rate. Prints events/s and µs per event next to the pipeline's rate in the
+// same run, so "keeps up" is a ratio: above 1, the profiler outruns the pipeline.
+//   node dist/bench/profiler-cost.js [--packets N]
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ProfilerRuntime } from '../src/profiler/runtime.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const i = process.argv.indexOf('--packets');
+const PACKETS = i >= 0 ? Number(process.argv[i + 1]) : 1_000_000;
+const PCAP = `${ROOT}bench/pcaps/bench-5000000.pcap`;
+/** Lines handed over at once, about one batch's worth. */
+const CHUNK_LINES = 500;
+/** The runtime's flush interval (src/profiler/runtime.ts PROFILE_FLUSH_MS), in seconds. */
+const TICK_S = 10;
+
+async function main(): Promise<void> {
+  if (!existsSync(PCAP)) {
+    console.error(`${PCAP} is missing: run npm run bench once to generate it`);
+    process.exit(2);
+  }
+  const out = join(mkdtempSync(join(tmpdir(), 'deckscope-prof-')), 'events.jsonl');
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, [
+    `${ROOT}bin/deckscope.js`,
+    '-q',
+    '-r',
+    PCAP,
+    '-c',
+    String(PACKETS),
+    '-o',
+    out,
+  ]);
+  if (r.status !== 0) throw new Error(`deckscope failed: ${r.stderr}`);
+  const pipelineS = Number(process.hrtime.bigint() - t0) / 1e9;
+  const lines = readFileSync(out, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
+  const pipelineRate = lines.length / pipelineS;
+
+  let rows = 0;
+  const runtime = new ProfilerRuntime({
+    sensorId: 'bench',
+    write: async (batch) => {
+      rows += batch.length;
+      return batch.length;
+    },
+  });
+  // At the pipeline's rate, a 10 s tick comes every TICK_S * pipelineRate events.
+  const linesPerTick = Math.max(CHUNK_LINES, Math.round(TICK_S * pipelineRate));
+  const rss0 = process.memoryUsage().rss;
+  const t1 = process.hrtime.bigint();
+  for (let k = 0; k < lines.length; k += CHUNK_LINES) {
+    runtime.addSensorLines(Buffer.from(`${lines.slice(k, k + CHUNK_LINES).join('\n')}\n`));
+    if (Math.floor((k + CHUNK_LINES) / linesPerTick) > Math.floor(k / linesPerTick)) await runtime.flush();
+  }
+  await runtime.flush();
+  const profilerS = Number(process.hrtime.bigint() - t1) / 1e9;
+  const rate = lines.length / profilerS;
+  console.log(
+    JSON.stringify({
+      scenario: 'profiler_on_pipeline_output',
+      packets: PACKETS,
+      events: lines.length,
+      pipeline_events_per_s: Math.round(pipelineRate),
+      profiler_events_per_s: Math.round(rate),
+      us_per_event: Number(((profilerS * 1e6) / lines.length).toFixed(2)),
+      keeps_up_ratio: Number((rate / pipelineRate).toFixed(2)),
+      snapshot_rows: rows,
+      stats: runtime.stats,
+      rss_growth_mib: Number(((process.memoryUsage().rss - rss0) / 2 ** 20).toFixed(1)),
+    }),
+  );
+}
+
+await main();
