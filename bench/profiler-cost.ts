@@ -59,6 +59,7 @@ async function main(): Promise<void> {
   const t1 = process.hrtime.bigint();
   for (let k = 0; k < lines.length; k += CHUNK_LINES) {
     runtime.addSensorLines(Buffer.from(`${lines.slice(k, k + CHUNK_LINES).join('\n')}\n`));
+    if (runtime.backlogged) await runtime.drainPending(); // as ProfilerSink.write does
     if (Math.floor((k + CHUNK_LINES) / linesPerTick) > Math.floor(k / linesPerTick)) await runtime.flush();
   }
   await runtime.flush();

@@ -269,9 +269,36 @@ export class ProfilerRuntime {
         if (drop !== undefined) this.pending.delete(drop);
         this.stats.droppedSnapshots++;
       }
-      if (this.pending.size >= MAX_PENDING_SNAPSHOTS / 2) void this.flush();
+      if (this.pending.size >= MAX_PENDING_SNAPSHOTS / 2) void this.drainPending();
     }
   }
+
+  /**
+   * Writes the evicted attackers' snapshots only (not every dirty profile, which is the tick's
+   * job), once: a burst of evictions queues one write, not one per eviction. Resolves when the
+   * queued write is done; the sink awaits it so a flood of new attackers slows a file replay
+   * instead of dropping snapshots.
+   */
+  drainPending(): Promise<void> {
+    if (this.draining !== null) return this.draining;
+    this.draining = this.chain = this.chain
+      .then(() => {
+        const rows = [...this.pending.values()];
+        this.pending.clear();
+        return this.writeRows(rows);
+      })
+      .finally(() => {
+        this.draining = null;
+      });
+    return this.draining;
+  }
+
+  /** True when evicted snapshots wait to be written (the sink then waits for them). */
+  get backlogged(): boolean {
+    return this.pending.size >= MAX_PENDING_SNAPSHOTS / 2;
+  }
+
+  private draining: Promise<void> | null = null;
 
   private async tick(): Promise<void> {
     this.stats.ticks++;
@@ -283,8 +310,14 @@ export class ProfilerRuntime {
       const e = this.map.get(ip);
       if (e !== undefined) rows.set(ip, this.snap(e));
     }
-    if (rows.size === 0) return;
-    const sorted = [...rows.values()].sort((a, b) => (a.ip < b.ip ? -1 : a.ip > b.ip ? 1 : 0));
+    await this.writeRows([...rows.values()]);
+  }
+
+  /** Writes rows sorted by ip in transactions of PROFILE_WRITE_ROWS; what fails is kept for the
+   *  next tick (bounded). */
+  private async writeRows(rows: ProfileRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    const sorted = rows.sort((a, b) => (a.ip < b.ip ? -1 : a.ip > b.ip ? 1 : 0));
     for (let i = 0; i < sorted.length; i += PROFILE_WRITE_ROWS) {
       const part = sorted.slice(i, i + PROFILE_WRITE_ROWS);
       try {
@@ -335,6 +368,7 @@ export class ProfilerSink implements EventSink {
   async write(chunk: Uint8Array): Promise<void> {
     this.runtime.addSensorLines(chunk);
     await this.inner.write(chunk);
+    if (this.runtime.backlogged) await this.runtime.drainPending();
   }
 
   async close(): Promise<void> {

@@ -116,6 +116,27 @@ describe('ProfilerRuntime', () => {
   });
 });
 
+describe('ProfilerSink under a flood of new attackers', () => {
+  it('evicted snapshots are written in a few coalesced writes, none dropped, and the sink waits for them', async () => {
+    const { rt, batches } = runtime(10);
+    const inner = { lines: 0, closed: false, async write() {}, async close() {} };
+    const sink = new ProfilerSink(rt, inner);
+    const attackers = 6000; // more than MAX_PENDING_SNAPSHOTS (4096): only waiting keeps them all
+    for (let k = 0; k < attackers; k += 500) {
+      const lines = [];
+      for (let i = k; i < k + 500; i++) lines.push(JSON.stringify(ev(`10.${i >> 8}.${i & 255}.1`, i % 60)));
+      await sink.write(Buffer.from(`${lines.join('\n')}\n`));
+    }
+    await sink.close();
+    expect(rt.stats.droppedSnapshots).toBe(0);
+    expect(rt.stats.evicted).toBe(attackers - 10);
+    const written = batches.flat().map((r) => r.ip);
+    expect(new Set(written).size).toBe(attackers);
+    // one write per 1000 rows of a drain or tick, not one per eviction
+    expect(batches.length).toBeLessThanOrEqual(attackers / 1000 + 8);
+  });
+});
+
 describe('adapters', () => {
   it('isoSeconds keeps microseconds', () => {
     expect(isoSeconds('2026-01-01T00:00:01.123456Z')).toBeCloseTo(1767225601.123456, 6);
