@@ -19,11 +19,13 @@ import {
 import { ja4l } from '../fingerprints/ja4plus/ja4l.js';
 import { ja4t } from '../fingerprints/ja4plus/ja4t.js';
 import {
-  p0fFingerprint,
+  loadP0fDatabase,
+  matchP0f,
   p0fInputFromSynRecord,
   p0fPacket,
-  p0fSignature,
+  p0fParams,
   quirkNames,
+  rawSignature,
 } from '../fingerprints/p0f/index.js';
 import { identifyScanner, matchUserAgent, scannerInputFromSyn } from '../fingerprints/scanners.js';
 import { classifyIpId, classifyIsn, estimateClock } from '../fingerprints/stack-behaviour.js';
@@ -594,25 +596,25 @@ function behaviourJson(r: SynRepeatRecord): string {
   return out;
 }
 
-/** p0f results as JSON, by direction, signature, TTL and window (what matching reads): a sensor sees the same
- *  stacks over and over. Bounded; cleared when full. */
+/** p0f results as JSON, memoised by everything matching and params= read beyond the raw
+ *  signature: direction (SYN and SYN+ACK match different sections of p0f.fp), observed TTL,
+ *  window and DSCP (params= prints tos:0x..). A sensor sees the same stacks over and over.
+ *  Bounded; cleared when full. */
 const P0F_MEMO_MAX_ENTRIES = 4096;
 const p0fMemo = new Map<string, string>();
 
 /** `p0f_sig` (p0f 3.09b's raw_sig), `os_guess` (its os=, null for ???), `p0f_distance`,
  *  `p0f_params` (generic / fuzzy / none) and `p0f_quirks` (p0f's own quirk names). */
 function p0fJson(r: SynRecord): string {
-  const input = p0fInputFromSynRecord(r);
-  const sig = p0fSignature(input);
-  // SYN and SYN+ACK match different sections of p0f.fp: the direction is part of the key.
-  const key = `${r.flags & SynFlag.isSynAck}|${sig}|${r.ttl}|${r.window}`;
+  const p = p0fPacket(p0fInputFromSynRecord(r));
+  const sig = rawSignature(p);
+  const key = `${p.synAck ? 1 : 0}|${sig}|${p.ttl}|${p.window}|${p.dscp}`;
   let json = p0fMemo.get(key);
   if (json === undefined) {
-    const fp = p0fFingerprint(input);
-    const p = p0fPacket(input);
+    const guess = matchP0f(loadP0fDatabase(), p);
     json =
-      `"p0f_sig":${JSON.stringify(fp.sig)},"os_guess":${JSON.stringify(fp.guess.label)}` +
-      `,"p0f_distance":${fp.guess.distance},"p0f_params":${JSON.stringify(fp.params)}` +
+      `"p0f_sig":${JSON.stringify(sig)},"os_guess":${JSON.stringify(guess.label)}` +
+      `,"p0f_distance":${guess.distance},"p0f_params":${JSON.stringify(p0fParams(p, guess))}` +
       `,"p0f_quirks":${JSON.stringify(quirkNames(p.quirks))}`;
     if (p0fMemo.size >= P0F_MEMO_MAX_ENTRIES) p0fMemo.clear();
     p0fMemo.set(key, json);
