@@ -10,6 +10,7 @@
 import type { ProfileRow } from '../db/profiles.js';
 import type { EventSink } from '../sinks/sink.js';
 import type { HoneypotRecord } from '../syslog/honeypot.js';
+import { forEachLine } from '../util/text.js';
 import { fromHoneypotRecord, fromSensorEvent, noNul } from './adapt.js';
 import { type AttackerBehavior, AttackerProfile } from './profile.js';
 import type { ProfilerEvent } from './types.js';
@@ -202,14 +203,7 @@ export class ProfilerRuntime {
 
   /** Profiles a chunk of the pipeline's JSON lines. */
   addSensorLines(chunk: Uint8Array): void {
-    const text = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('utf8');
-    let start = 0;
-    while (start < text.length) {
-      let end = text.indexOf('\n', start);
-      if (end === -1) end = text.length;
-      if (end > start) this.addSensorLine(text.slice(start, end));
-      start = end + 1;
-    }
+    forEachLine(chunk, (line) => this.addSensorLine(line));
   }
 
   /** Profiles one sensor event line (or an already parsed event). */

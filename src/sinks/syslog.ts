@@ -9,6 +9,7 @@ import {
   SyslogUdpSender,
 } from '../syslog/transport.js';
 import { DeckscopeError } from '../util/errors.js';
+import { forEachLine } from '../util/text.js';
 import type { EventSink } from './sink.js';
 
 /** Where `--syslog` sends: `udp://HOST:PORT`, `tcp://HOST:PORT`, or a file path. */
@@ -95,27 +96,22 @@ export class SyslogSink implements EventSink {
   }
 
   async write(chunk: Uint8Array): Promise<void> {
-    const text = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('utf8');
-    let start = 0;
-    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
-      const line = text.slice(start, nl);
-      start = nl + 1;
-      if (line === '') continue;
+    const opts = this.hostname === undefined ? {} : { hostname: this.hostname };
+    forEachLine(chunk, (line) => {
       let event: unknown;
       try {
         event = JSON.parse(line);
       } catch {
         this.unparsable++;
-        continue;
+        return;
       }
       if (event === null || typeof event !== 'object') {
         this.unparsable++;
-        continue;
+        return;
       }
-      const opts = this.hostname === undefined ? {} : { hostname: this.hostname };
       this.send(eventToSyslog(event as Record<string, unknown>, opts));
       this.lines++;
-    }
+    });
     await this.flushBatch();
   }
 

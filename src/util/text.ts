@@ -15,3 +15,15 @@ export function latin1(bytes: Uint8Array): string {
     return String.fromCharCode.apply(null, bytes as unknown as number[]);
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1');
 }
+
+/** Calls `fn` with each non-empty line of a UTF-8 chunk of JSON lines (no trailing '\n'). */
+export function forEachLine(chunk: Uint8Array, fn: (line: string) => void): void {
+  const text = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('utf8');
+  let start = 0;
+  while (start < text.length) {
+    let end = text.indexOf('\n', start);
+    if (end === -1) end = text.length;
+    if (end > start) fn(text.slice(start, end));
+    start = end + 1;
+  }
+}
