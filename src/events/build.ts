@@ -418,16 +418,19 @@ export class EventBuilder {
     const toClient = (r.flags & StreamFlag.serverToClient) !== 0;
     const client = toClient ? splitDatagrams(r.peer) : dgrams;
     const first = client[0] ?? dgrams[0]!;
+    const quic = looksLikeQuicLongHeader(first);
+    if (!quic && !looksLikeDtls(first)) {
+      this.counters.udp.other++;
+      return;
+    }
     const already = r.prevLen > 0 ? splitDatagrams(r.data.subarray(0, r.prevLen)) : [];
-    if (looksLikeQuicLongHeader(first)) {
+    if (quic) {
       this.counters.udp.quic++;
       if (toClient) this.quicServer(r, dgrams, client, already);
       else this.quicClient(r, dgrams, already);
-    } else if (looksLikeDtls(first)) {
+    } else {
       this.counters.udp.dtls++;
       this.dtls(r, dgrams, toClient, client, already.length);
-    } else {
-      this.counters.udp.other++;
     }
   }
 
