@@ -178,6 +178,24 @@ function listenAddress(name: string, raw: string): { host: string; port: number 
   return a;
 }
 
+/** The database writer's options, shared by capture and ingest. */
+const DB_WRITER_ARGS = {
+  'retention-days': { type: 'string' },
+  'db-spool': { type: 'string' },
+  'db-spool-max': { type: 'string' },
+  'db-queue-max': { type: 'string' },
+} as const;
+
+/** Validated values of {@link DB_WRITER_ARGS}. */
+function dbWriterOptions(v: Record<string, unknown>) {
+  return {
+    retentionDays: dbNum('retention-days', v['retention-days'] as string | undefined, 'retentionDays'),
+    dbSpool: (v['db-spool'] as string | undefined) ?? './data/spool',
+    dbSpoolMaxBytes: dbNum('db-spool-max', v['db-spool-max'] as string | undefined, 'spoolMiB') * 1024 * 1024,
+    dbQueueMaxBytes: dbNum('db-queue-max', v['db-queue-max'] as string | undefined, 'queueMiB') * 1024 * 1024,
+  };
+}
+
 function parseIngest(argv: string[]): IngestOptions {
   let parsed: ReturnType<typeof parseArgs>;
   try {
@@ -192,10 +210,7 @@ function parseIngest(argv: string[]): IngestOptions {
         'sensor-id': { type: 'string' },
         'stats-json': { type: 'string' },
         quiet: { type: 'boolean', short: 'q' },
-        'retention-days': { type: 'string' },
-        'db-spool': { type: 'string' },
-        'db-spool-max': { type: 'string' },
-        'db-queue-max': { type: 'string' },
+        ...DB_WRITER_ARGS,
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -225,10 +240,7 @@ function parseIngest(argv: string[]): IngestOptions {
     sensorId: (v['sensor-id'] as string | undefined) ?? hostname(),
     quiet: Boolean(v.quiet),
     statsJson: v['stats-json'] as string | undefined,
-    retentionDays: dbNum('retention-days', v['retention-days'] as string | undefined, 'retentionDays'),
-    dbSpool: (v['db-spool'] as string | undefined) ?? './data/spool',
-    dbSpoolMaxBytes: dbNum('db-spool-max', v['db-spool-max'] as string | undefined, 'spoolMiB') * 1024 * 1024,
-    dbQueueMaxBytes: dbNum('db-queue-max', v['db-queue-max'] as string | undefined, 'queueMiB') * 1024 * 1024,
+    ...dbWriterOptions(v),
   };
 }
 
@@ -290,10 +302,7 @@ export function parseCli(argv: string[]): CliOptions {
         workers: { type: 'string' },
         mode: { type: 'string' },
         db: { type: 'string' },
-        'retention-days': { type: 'string' },
-        'db-spool': { type: 'string' },
-        'db-spool-max': { type: 'string' },
-        'db-queue-max': { type: 'string' },
+        ...DB_WRITER_ARGS,
         version: { type: 'boolean', short: 'V' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -365,9 +374,6 @@ export function parseCli(argv: string[]): CliOptions {
     db,
     outputGiven: v.output !== undefined,
     syslog: v.syslog as string | undefined,
-    retentionDays: dbNum('retention-days', v['retention-days'] as string | undefined, 'retentionDays'),
-    dbSpool: (v['db-spool'] as string | undefined) ?? './data/spool',
-    dbSpoolMaxBytes: dbNum('db-spool-max', v['db-spool-max'] as string | undefined, 'spoolMiB') * 1024 * 1024,
-    dbQueueMaxBytes: dbNum('db-queue-max', v['db-queue-max'] as string | undefined, 'queueMiB') * 1024 * 1024,
+    ...dbWriterOptions(v),
   };
 }
