@@ -1,0 +1,512 @@
+// Terminal session recordings: asciicast v2, asciicast v3 and DECNET "sessrec" day-shards
+// (docs: behavior.md §4.2, decnet-reference.md §4.6). The format is detected from the content,
+// never from the file name. Parsing is total: hostile input yields `{ ok: false }` or skipped,
+// counted lines, never an exception.
+//
+// Times: every event time is converted to seconds since the start of its session and rounded to
+// 1 µs (the precision asciinema writes). Rounding makes the three formats of one session give
+// bit-identical times: v3 intervals are accumulated in integer microseconds, and absolute epoch
+// times of shards (whose doubles carry ~0.24 µs of error at 1.7e9) are recovered exactly.
+
+import { isIP } from 'node:net';
+
+/** Longest line accepted, in UTF-16 code units; longer lines are skipped (anomaly `line_too_long`). */
+export const MAX_LINE_CHARS = 1 << 20;
+/** Most events kept per session; later ones are dropped (anomaly `events_capped`). */
+export const MAX_EVENTS_PER_SESSION = 1_000_000;
+/** Most sessions kept from one DECNET shard; events of later sids are dropped (`sessions_capped`). */
+export const MAX_SESSIONS_PER_FILE = 100_000;
+/** Shard times at or above this many seconds are read as absolute Unix epoch times (≥ 2001-09-09);
+ *  smaller ones as seconds since the session start. */
+export const EPOCH_MIN_S = 1e9;
+/** A shard header timestamp is used as the time origin only if the first event follows it within
+ *  this many seconds (otherwise the first event time is the origin). */
+const HEADER_ORIGIN_MAX_LEAD_S = 86_400;
+/** Time quantum of the normalised event times: 1 µs. */
+const US_PER_S = 1e6;
+/** Longest metadata string kept (IPs, honeypot and service names, sids). */
+const MAX_META_CHARS = 256;
+
+/** One recorded event. */
+export interface RecordingEvent {
+  /** Seconds since the start of the session (monotonic, rounded to 1 µs). */
+  t: number;
+  /** Event code: "o" output, "i" input, "m" marker, "r" resize, "x" exit (v3). */
+  code: string;
+  /** Event payload (terminal text for "o"/"i"; "COLSxROWS" for "r"; the exit status for "x"). */
+  data: string;
+}
+
+export type RecordingFormat = 'asciicast-v2' | 'asciicast-v3' | 'decnet-shard';
+
+/** One terminal session. */
+export interface Recording {
+  /** Session id (DECNET `sid`, a header `sid`/`session_id`, or the id part of the file name). */
+  sid: string | null;
+  format: RecordingFormat;
+  /** Start of the session, Unix seconds (header `timestamp`, or the first absolute shard time). */
+  startedAt: number | null;
+  /** Terminal size in character cells, when the header gives it. */
+  cols: number | null;
+  rows: number | null;
+  /** Attacker address (validated with node:net isIP), from metadata or the file name. */
+  attackerIp: string | null;
+  /** Honeypot / decky name, from metadata or the file name. */
+  honeypot: string | null;
+  /** Service name (e.g. "ssh"), from metadata or the file name. */
+  service: string | null;
+  /** Events in time order. */
+  events: RecordingEvent[];
+}
+
+export type RecordingsResult =
+  | {
+      ok: true;
+      sessions: Recording[];
+      /** Non-empty, non-comment lines that produced no event (bad JSON, bad shape, capped…). */
+      skippedLines: number;
+      /** Counts by anomaly name: bad_json, bad_event, non_finite_time, negative_time,
+       *  non_monotonic_time, unknown_code, line_too_long, events_capped, sessions_capped,
+       *  shard_event_without_header, duplicate_header. */
+      anomalies: Record<string, number>;
+    }
+  | { ok: false; error: string };
+
+type Json = unknown;
+type JsonObject = Record<string, Json>;
+
+const isObject = (v: Json): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Codes accepted in asciicast events. */
+const EVENT_CODES = new Set(['o', 'i', 'm', 'r', 'x']);
+
+/** Header keys (in the header, its `env`, or a DECNET `hdr`) naming the attacker address. */
+const IP_KEYS = [
+  'attacker_ip',
+  'src_ip',
+  'remote_ip',
+  'peer',
+  'client_ip',
+  'source_ip',
+  'remote_addr',
+  'peer_ip',
+];
+/** Environment variables holding "client-ip client-port ..." (OpenSSH). */
+const SSH_ENV_KEYS = ['SSH_CLIENT', 'SSH_CONNECTION'];
+const HONEYPOT_KEYS = ['honeypot', 'decky', 'decky_id', 'decky_name', 'hostname', 'host'];
+const SERVICE_KEYS = ['service', 'service_name'];
+const SID_KEYS = ['sid', 'session_id', 'session'];
+const TIMESTAMP_KEYS = ['timestamp', 'ts', 'started_at', 'start'];
+/** A name-like token accepted from file names (honeypot, service). */
+const NAME_TOKEN = /^[A-Za-z0-9][A-Za-z0-9.-]{0,63}$/;
+const RECORDING_EXT = /\.(?:cast|jsonl|ndjson|json|log|txt)$/i;
+
+/** Returns an IP from "1.2.3.4", "1.2.3.4:22", "[2001:db8::1]:22", "2001:db8::1", or null. */
+export function parseIpLike(value: Json): string | null {
+  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_META_CHARS) return null;
+  let s = value.trim();
+  if (isIP(s)) return s;
+  if (s.startsWith('[')) {
+    const close = s.indexOf(']');
+    if (close > 0) s = s.slice(1, close);
+    return isIP(s) === 6 ? s : null;
+  }
+  const colon = s.lastIndexOf(':');
+  if (colon > 0 && s.indexOf(':') === colon) {
+    const host = s.slice(0, colon);
+    if (isIP(host) === 4) return host;
+  }
+  return null;
+}
+
+function metaString(value: Json): string | null {
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  if (typeof value !== 'string') return null;
+  const s = value.trim();
+  return s.length > 0 && s.length <= MAX_META_CHARS ? s : null;
+}
+
+function firstString(objs: JsonObject[], keys: string[]): string | null {
+  for (const o of objs)
+    for (const k of keys) {
+      const v = metaString(o[k]);
+      if (v !== null) return v;
+    }
+  return null;
+}
+
+function firstIp(objs: JsonObject[]): string | null {
+  for (const o of objs) {
+    for (const k of IP_KEYS) {
+      const ip = parseIpLike(o[k]);
+      if (ip !== null) return ip;
+    }
+    for (const k of SSH_ENV_KEYS) {
+      const v = o[k];
+      if (typeof v === 'string') {
+        const ip = parseIpLike(v.trim().split(/\s+/)[0] ?? '');
+        if (ip !== null) return ip;
+      }
+    }
+  }
+  return null;
+}
+
+function finiteNumber(v: Json): number | null {
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
+
+function cellCount(v: Json): number | null {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 1_000_000 ? v : null;
+}
+
+/** Metadata objects searched, in priority order: the header itself, a nested `hdr`, then `env`s. */
+function metaObjects(header: JsonObject): JsonObject[] {
+  const out: JsonObject[] = [header];
+  const hdr = header.hdr;
+  if (isObject(hdr)) out.push(hdr);
+  if (isObject(header.env)) out.push(header.env);
+  if (isObject(hdr) && isObject(hdr.env)) out.push(hdr.env);
+  return out;
+}
+
+/** Facts taken from a file name: `IP_HONEYPOT_SERVICE_ID.cast`, or a DECNET path
+ *  `{decky}/{service}/{basename}` (the latter only for shards). */
+interface FileNameMeta {
+  ip: string | null;
+  honeypot: string | null;
+  service: string | null;
+  sid: string | null;
+  pathHoneypot: string | null;
+  pathService: string | null;
+}
+
+function fileNameMeta(fileName: string | undefined): FileNameMeta {
+  const m: FileNameMeta = {
+    ip: null,
+    honeypot: null,
+    service: null,
+    sid: null,
+    pathHoneypot: null,
+    pathService: null,
+  };
+  if (typeof fileName !== 'string' || fileName.length === 0 || fileName.length > 4096) return m;
+  const segments = fileName.split(/[\\/]/).filter((s) => s.length > 0);
+  const base = (segments[segments.length - 1] ?? '').replace(RECORDING_EXT, '');
+  const parts = base.split('_');
+  const ip = parseIpLike(parts[0] ?? '');
+  if (ip !== null) {
+    m.ip = ip;
+    if (parts[1] !== undefined && NAME_TOKEN.test(parts[1])) m.honeypot = parts[1];
+    if (parts[2] !== undefined && NAME_TOKEN.test(parts[2])) m.service = parts[2];
+    const sid = parts.slice(3).join('_');
+    if (sid.length > 0 && sid.length <= MAX_META_CHARS) m.sid = sid;
+  }
+  if (segments.length >= 3) {
+    const decky = segments[segments.length - 3]!;
+    const service = segments[segments.length - 2]!;
+    if (NAME_TOKEN.test(decky) && NAME_TOKEN.test(service)) {
+      m.pathHoneypot = decky;
+      m.pathService = service;
+    }
+  }
+  return m;
+}
+
+class Anomalies {
+  readonly counts: Record<string, number> = {};
+  skipped = 0;
+  add(name: string): void {
+    this.counts[name] = (this.counts[name] ?? 0) + 1;
+  }
+  skip(name: string): void {
+    this.skipped++;
+    this.add(name);
+  }
+}
+
+/** Accumulates one session's events with clamping and the event cap. */
+class SessionBuilder {
+  readonly events: RecordingEvent[] = [];
+  /** Last event time, µs since start. */
+  lastUs = 0;
+  constructor(readonly rec: Recording) {}
+
+  /** Appends an event at `us` microseconds since start (clamped to be monotonic). */
+  push(us: number, code: string, data: string, an: Anomalies): void {
+    if (this.events.length >= MAX_EVENTS_PER_SESSION) {
+      an.skip('events_capped');
+      return;
+    }
+    if (us < 0) {
+      an.add('negative_time');
+      us = 0;
+    }
+    if (us < this.lastUs) {
+      an.add('non_monotonic_time');
+      us = this.lastUs;
+    }
+    this.lastUs = us;
+    this.events.push({ t: us / US_PER_S, code, data });
+  }
+}
+
+/** Calls fn(start, end) for each line (without '\n' and a trailing '\r'). */
+function forEachLineRange(text: string, fn: (start: number, end: number) => void): void {
+  const n = text.length;
+  let pos = 0;
+  while (pos < n) {
+    let nl = text.indexOf('\n', pos);
+    if (nl < 0) nl = n;
+    let end = nl;
+    if (end > pos && text.charCodeAt(end - 1) === 13) end--;
+    fn(pos, end);
+    pos = nl + 1;
+  }
+}
+
+/** True if text[start, end) is blank (spaces, tabs). */
+function isBlank(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 32 && c !== 9 && c !== 13 && c !== 0xfeff) return false;
+  }
+  return true;
+}
+
+function firstNonBlank(text: string, start: number, end: number): number {
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 32 && c !== 9 && c !== 13 && c !== 0xfeff) return c;
+  }
+  return -1;
+}
+
+function tryParse(s: string): { ok: true; value: Json } | { ok: false } {
+  try {
+    return { ok: true, value: JSON.parse(s) as Json };
+  } catch {
+    return { ok: false };
+  }
+}
+
+const HASH = 35; // '#'
+
+/**
+ * Parses an asciicast v2, asciicast v3 or DECNET session-shard text into sessions (one per sid for
+ * shards). `fileName` (optional, may be a path) supplies attacker IP / honeypot / service when the
+ * metadata does not. Never throws.
+ */
+export function parseRecordings(text: string, fileName?: string): RecordingsResult {
+  try {
+    return parseUnsafe(typeof text === 'string' ? text : '', fileName);
+  } catch (err) {
+    // Defensive: the parser is written not to throw; this keeps the contract if it ever does.
+    return { ok: false, error: `internal parser error: ${(err as Error)?.message ?? String(err)}` };
+  }
+}
+
+function parseUnsafe(text: string, fileName: string | undefined): RecordingsResult {
+  // Locate the header: the first line that is neither blank nor a '#' comment.
+  let headerStart = -1;
+  let headerEnd = -1;
+  let bodyStart = text.length;
+  {
+    const n = text.length;
+    let pos = 0;
+    while (pos < n) {
+      let nl = text.indexOf('\n', pos);
+      if (nl < 0) nl = n;
+      const c = firstNonBlank(text, pos, nl);
+      if (c !== -1 && c !== HASH) {
+        headerStart = pos;
+        headerEnd = nl;
+        bodyStart = nl + 1;
+        break;
+      }
+      pos = nl + 1;
+    }
+  }
+  const prefix = 'not an asciicast v2/v3 or DECNET session shard: ';
+  if (headerStart < 0) return { ok: false, error: `${prefix}empty input` };
+  if (headerEnd - headerStart > MAX_LINE_CHARS)
+    return { ok: false, error: `${prefix}first line is longer than ${MAX_LINE_CHARS} characters` };
+  const parsed = tryParse(text.slice(headerStart, headerEnd));
+  if (!parsed.ok || !isObject(parsed.value))
+    return { ok: false, error: `${prefix}first line is not a JSON header object` };
+  const header = parsed.value;
+  const fm = fileNameMeta(fileName);
+  const body = text.slice(bodyStart);
+  if (header.version === 2 || header.version === 3) {
+    return parseAsciicast(header, header.version, body, fm);
+  }
+  if (typeof header.sid === 'string' || typeof header.sid === 'number') {
+    if (isObject(header.hdr) || typeof header.ch === 'string') return parseShard(text, fm);
+  }
+  if (header.version === 1)
+    return { ok: false, error: `${prefix}asciicast v1 (single JSON document) is not supported` };
+  if (header.version !== undefined)
+    return { ok: false, error: `${prefix}unsupported header version ${JSON.stringify(header.version)}` };
+  return { ok: false, error: `${prefix}header has neither "version" nor a DECNET "sid"/"hdr"` };
+}
+
+function applyMeta(rec: Recording, objs: JsonObject[], fm: FileNameMeta, shard: boolean): void {
+  rec.attackerIp = firstIp(objs) ?? fm.ip;
+  rec.honeypot = firstString(objs, HONEYPOT_KEYS) ?? fm.honeypot ?? (shard ? fm.pathHoneypot : null);
+  rec.service = firstString(objs, SERVICE_KEYS) ?? fm.service ?? (shard ? fm.pathService : null);
+}
+
+function parseAsciicast(
+  header: JsonObject,
+  version: 2 | 3,
+  body: string,
+  fm: FileNameMeta,
+): RecordingsResult {
+  const an = new Anomalies();
+  const term = isObject(header.term) ? header.term : null;
+  const rec: Recording = {
+    sid: firstString([header], SID_KEYS) ?? fm.sid,
+    format: version === 2 ? 'asciicast-v2' : 'asciicast-v3',
+    startedAt: finiteNumber(header.timestamp),
+    cols: cellCount(version === 2 ? header.width : term?.cols),
+    rows: cellCount(version === 2 ? header.height : term?.rows),
+    attackerIp: null,
+    honeypot: null,
+    service: null,
+    events: [],
+  };
+  applyMeta(rec, metaObjects(header), fm, false);
+  const b = new SessionBuilder(rec);
+  let accUs = 0; // v3: accumulated intervals, integer µs
+  forEachLineRange(body, (start, end) => {
+    if (end - start > MAX_LINE_CHARS) return an.skip('line_too_long');
+    const c = firstNonBlank(body, start, end);
+    if (c === -1) return; // blank line
+    if (c === HASH && version === 3) return; // v3 comment
+    const p = tryParse(body.slice(start, end));
+    if (!p.ok) return an.skip('bad_json');
+    const ev = p.value;
+    if (!Array.isArray(ev) || ev.length < 3) return an.skip('bad_event');
+    const time = ev[0];
+    const code = ev[1];
+    let data = ev[2];
+    if (typeof time !== 'number' || typeof code !== 'string') return an.skip('bad_event');
+    if (!Number.isFinite(time)) return an.skip('non_finite_time');
+    if (!EVENT_CODES.has(code)) return an.skip('unknown_code');
+    if (code === 'x' && typeof data === 'number') data = String(data);
+    if (typeof data !== 'string') return an.skip('bad_event');
+    let us: number;
+    if (version === 2) {
+      us = Math.round(time * US_PER_S);
+    } else {
+      let step = Math.round(time * US_PER_S);
+      if (step < 0) {
+        an.add('negative_time');
+        step = 0;
+      }
+      us = accUs + step;
+    }
+    if (!Number.isFinite(us)) return an.skip('non_finite_time');
+    accUs = us;
+    b.push(us, code, data, an);
+  });
+  rec.events = b.events;
+  return { ok: true, sessions: [rec], skippedLines: an.skipped, anomalies: an.counts };
+}
+
+interface ShardSession {
+  b: SessionBuilder;
+  header: JsonObject | null;
+  /** Time origin in seconds (0 for relative times); NaN until the first event. */
+  originS: number;
+  startedAt: number | null;
+}
+
+function shardHeaderTimestamp(hdr: JsonObject): number | null {
+  for (const k of TIMESTAMP_KEYS) {
+    const v = finiteNumber(hdr[k]);
+    if (v !== null) return v;
+  }
+  return null;
+}
+
+function parseShard(text: string, fm: FileNameMeta): RecordingsResult {
+  const an = new Anomalies();
+  const sessions = new Map<string, ShardSession>();
+
+  const getSession = (sid: string): ShardSession | null => {
+    let s = sessions.get(sid);
+    if (s !== undefined) return s;
+    if (sessions.size >= MAX_SESSIONS_PER_FILE) return null;
+    const rec: Recording = {
+      sid,
+      format: 'decnet-shard',
+      startedAt: null,
+      cols: null,
+      rows: null,
+      attackerIp: null,
+      honeypot: null,
+      service: null,
+      events: [],
+    };
+    applyMeta(rec, [], fm, true);
+    s = { b: new SessionBuilder(rec), header: null, originS: Number.NaN, startedAt: null };
+    sessions.set(sid, s);
+    return s;
+  };
+
+  forEachLineRange(text, (start, end) => {
+    if (end - start > MAX_LINE_CHARS) return an.skip('line_too_long');
+    if (isBlank(text, start, end)) return;
+    const p = tryParse(text.slice(start, end));
+    if (!p.ok) return an.skip('bad_json');
+    const line = p.value;
+    if (!isObject(line)) return an.skip('bad_event');
+    const sidRaw = line.sid;
+    const sid = typeof sidRaw === 'number' && Number.isFinite(sidRaw) ? String(sidRaw) : sidRaw;
+    if (typeof sid !== 'string' || sid.length === 0 || sid.length > MAX_META_CHARS)
+      return an.skip('bad_event');
+    if (isObject(line.hdr)) {
+      const s = getSession(sid);
+      if (s === null) return an.skip('sessions_capped');
+      if (s.header !== null) an.add('duplicate_header');
+      const hdr = line.hdr;
+      s.header = hdr;
+      const rec = s.b.rec;
+      const term = isObject(hdr.term) ? hdr.term : null;
+      rec.cols = cellCount(hdr.width ?? hdr.cols ?? term?.cols);
+      rec.rows = cellCount(hdr.height ?? hdr.rows ?? term?.rows);
+      applyMeta(rec, metaObjects(line), fm, true);
+      if (Number.isNaN(s.originS)) s.startedAt = shardHeaderTimestamp(hdr);
+      return;
+    }
+    const t = line.t;
+    const ch = line.ch;
+    const d = line.d === undefined ? '' : line.d;
+    if (typeof t !== 'number' || typeof ch !== 'string' || typeof d !== 'string') return an.skip('bad_event');
+    if (!Number.isFinite(t)) return an.skip('non_finite_time');
+    if (!EVENT_CODES.has(ch)) return an.skip('unknown_code');
+    const s = getSession(sid);
+    if (s === null) return an.skip('sessions_capped');
+    if (Number.isNaN(s.originS)) {
+      if (s.header === null) an.add('shard_event_without_header');
+      if (t >= EPOCH_MIN_S) {
+        const h = s.startedAt;
+        s.originS = h !== null && h >= EPOCH_MIN_S && h <= t && t - h <= HEADER_ORIGIN_MAX_LEAD_S ? h : t;
+        s.startedAt = s.originS;
+      } else {
+        s.originS = 0;
+      }
+    }
+    const us = Math.round((t - s.originS) * US_PER_S);
+    if (!Number.isFinite(us)) return an.skip('non_finite_time');
+    s.b.push(us, ch, d, an);
+  });
+  const out: Recording[] = [];
+  for (const s of sessions.values()) {
+    s.b.rec.events = s.b.events;
+    s.b.rec.startedAt = s.startedAt;
+    out.push(s.b.rec);
+  }
+  return { ok: true, sessions: out, skippedLines: an.skipped, anomalies: an.counts };
+}

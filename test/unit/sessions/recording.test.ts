@@ -1,0 +1,292 @@
+// Format conformance and hostile input for parseRecordings.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parseRecordings, type Recording, type RecordingsResult } from '../../../src/sessions/recording.js';
+
+function ok(r: RecordingsResult): Extract<RecordingsResult, { ok: true }> {
+  if (!r.ok) throw new Error(r.error);
+  return r;
+}
+const lines = (...l: unknown[]): string =>
+  `${l.map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).join('\n')}\n`;
+const times = (rec: Recording): number[] => rec.events.map((e) => e.t);
+
+describe('asciicast v2', () => {
+  const text = lines(
+    {
+      version: 2,
+      width: 120,
+      height: 40,
+      timestamp: 1_700_000_000,
+      command: 'bash',
+      title: 't',
+      env: { SHELL: '/bin/bash', TERM: 'xterm', SSH_CLIENT: '192.0.2.44 51234 22' },
+    },
+    [0.1, 'o', '$ '],
+    [0.5, 'i', 'l'],
+    [0.500123, 'o', 'l'],
+    [1.25, 'm', 'marker'],
+    [2, 'r', '100x30'],
+  );
+
+  it('reads the header and absolute event times', () => {
+    const r = ok(parseRecordings(text));
+    expect(r.skippedLines).toBe(0);
+    const rec = r.sessions[0]!;
+    expect(rec).toMatchObject({
+      format: 'asciicast-v2',
+      startedAt: 1_700_000_000,
+      cols: 120,
+      rows: 40,
+      attackerIp: '192.0.2.44', // env SSH_CLIENT
+      honeypot: null,
+      service: null,
+      sid: null,
+    });
+    expect(rec.events).toEqual([
+      { t: 0.1, code: 'o', data: '$ ' },
+      { t: 0.5, code: 'i', data: 'l' },
+      { t: 0.500123, code: 'o', data: 'l' },
+      { t: 1.25, code: 'm', data: 'marker' },
+      { t: 2, code: 'r', data: '100x30' },
+    ]);
+  });
+
+  it('takes attacker / honeypot / service from header keys before the file name', () => {
+    const h = { version: 2, width: 80, height: 24, src_ip: '2001:db8::5', decky: 'web-3', service: 'telnet' };
+    const rec = ok(parseRecordings(lines(h, [0, 'o', 'x']), '/x/203.0.113.7_decky-01_ssh_abc123.cast'))
+      .sessions[0]!;
+    expect(rec).toMatchObject({
+      attackerIp: '2001:db8::5',
+      honeypot: 'web-3',
+      service: 'telnet',
+      sid: 'abc123',
+    });
+  });
+
+  it('takes them from the file name when the header has none; rejects non-IPs', () => {
+    const h = { version: 2, width: 80, height: 24 };
+    const a = ok(parseRecordings(lines(h), '203.0.113.7_decky-01_ssh_5f2c.cast')).sessions[0]!;
+    expect(a).toMatchObject({ attackerIp: '203.0.113.7', honeypot: 'decky-01', service: 'ssh', sid: '5f2c' });
+    const b = ok(parseRecordings(lines(h), '999.1.1.1_decky-01_ssh_5f2c.cast')).sessions[0]!;
+    expect(b).toMatchObject({ attackerIp: null, honeypot: null, service: null });
+    const c = ok(parseRecordings(lines({ ...h, peer: '198.51.100.3:40022' }))).sessions[0]!;
+    expect(c.attackerIp).toBe('198.51.100.3');
+    const d = ok(parseRecordings(lines({ ...h, peer: '[2001:db8::9]:22' }))).sessions[0]!;
+    expect(d.attackerIp).toBe('2001:db8::9');
+    const e = ok(parseRecordings(lines({ ...h, attacker_ip: 'not-an-ip' }))).sessions[0]!;
+    expect(e.attackerIp).toBeNull();
+  });
+
+  it('clamps non-monotonic times and counts bad lines', () => {
+    const r = ok(
+      parseRecordings(
+        lines(
+          { version: 2, width: 80, height: 24 },
+          [1, 'o', 'a'],
+          [0.5, 'o', 'b'], // goes back: clamped to 1
+          '[1e400, "o", "inf"]', // Infinity
+          'NaN',
+          '[NaN, "o", "x"]',
+          { not: 'an array' },
+          [2, 'o'], // too short
+          [2, 'z', 'unknown code'],
+          [2, 'o', 42], // data not a string
+          [-1, 'o', 'neg'], // negative: clamped
+          '[3, "o", "trunc',
+        ),
+      ),
+    );
+    const rec = r.sessions[0]!;
+    expect(times(rec)).toEqual([1, 1, 1]);
+    expect(r.skippedLines).toBe(8);
+    expect(r.anomalies).toMatchObject({
+      non_monotonic_time: 2,
+      negative_time: 1,
+      non_finite_time: 1,
+      bad_json: 3,
+      bad_event: 3,
+      unknown_code: 1,
+    });
+  });
+});
+
+describe('asciicast v3', () => {
+  it('accumulates intervals, ignores comments and blank lines, keeps the exit event', () => {
+    const text = lines(
+      '# leading comment',
+      { version: 3, term: { cols: 100, rows: 50, type: 'xterm-256color' }, timestamp: 1_750_000_000 },
+      [0.5, 'o', 'a'],
+      '# a comment',
+      '',
+      [0.25, 'i', 'b'],
+      [0.125, 'o', 'b'],
+      [0.1, 'x', '0'],
+    );
+    const r = ok(parseRecordings(text));
+    expect(r.skippedLines).toBe(0);
+    const rec = r.sessions[0]!;
+    expect(rec).toMatchObject({ format: 'asciicast-v3', cols: 100, rows: 50, startedAt: 1_750_000_000 });
+    expect(times(rec)).toEqual([0.5, 0.75, 0.875, 0.975]);
+    expect(rec.events[3]).toEqual({ t: 0.975, code: 'x', data: '0' });
+  });
+
+  it('accepts a numeric exit status and treats negative intervals as zero', () => {
+    const r = ok(
+      parseRecordings(
+        lines({ version: 3, term: { cols: 80, rows: 24 } }, [1, 'o', 'a'], [-2, 'o', 'b'], [0, 'x', 1]),
+      ),
+    );
+    expect(times(r.sessions[0]!)).toEqual([1, 1, 1]);
+    expect(r.sessions[0]!.events[2]!.data).toBe('1');
+    expect(r.anomalies.negative_time).toBe(1);
+  });
+});
+
+describe('DECNET session shard', () => {
+  const text = lines(
+    {
+      sid: 'A',
+      hdr: { attacker_ip: '203.0.113.9', decky: 'decky-07', service: 'ssh', width: 90, height: 30 },
+    },
+    { sid: 'B', hdr: { peer: '198.51.100.77:5555', timestamp: 1_736_121_590 } },
+    { sid: 'A', t: 1_736_121_600.5, ch: 'o', d: '$ ' },
+    { sid: 'B', t: 1_736_121_601.0, ch: 'i', d: 'x' },
+    { sid: 'A', t: 1_736_121_601.25, ch: 'i', d: 'l' },
+    { sid: 'B', t: 1_736_121_601.5, ch: 'o', d: 'x' },
+    { sid: 'A', t: 1_736_121_602, ch: 'o' }, // d missing: empty string
+    { sid: 'C', t: 0.5, ch: 'i', d: 'r' }, // relative times, no header
+    { sid: 'C', t: 1.5, ch: 'i', d: 's' },
+    { sid: 'A', t: 'late', ch: 'o', d: 'bad' },
+  );
+
+  it('splits interleaved sessions by sid and normalises epoch times', () => {
+    const r = ok(parseRecordings(text, 'decky-99/telnet/2025-01-06.jsonl'));
+    expect(r.sessions.map((s) => s.sid)).toEqual(['A', 'B', 'C']);
+    const [a, b, c] = r.sessions as [Recording, Recording, Recording];
+    expect(a).toMatchObject({
+      format: 'decnet-shard',
+      startedAt: 1_736_121_600.5, // no header timestamp: the first event is the origin
+      cols: 90,
+      rows: 30,
+      attackerIp: '203.0.113.9',
+      honeypot: 'decky-07',
+      service: 'ssh',
+    });
+    expect(a.events).toEqual([
+      { t: 0, code: 'o', data: '$ ' },
+      { t: 0.75, code: 'i', data: 'l' },
+      { t: 1.5, code: 'o', data: '' },
+    ]);
+    expect(b).toMatchObject({
+      startedAt: 1_736_121_590,
+      attackerIp: '198.51.100.77',
+      honeypot: 'decky-99',
+      service: 'telnet',
+    });
+    expect(times(b)).toEqual([11, 11.5]);
+    expect(c).toMatchObject({ startedAt: null });
+    expect(times(c)).toEqual([0.5, 1.5]);
+    expect(r.skippedLines).toBe(1);
+    expect(r.anomalies).toMatchObject({ bad_event: 1, shard_event_without_header: 1 });
+  });
+});
+
+describe('errors and hostile input', () => {
+  it.each([
+    ['', 'empty input'],
+    ['\n\n  \n', 'empty input'],
+    ['hello world\n', 'first line is not a JSON header object'],
+    ['[0, "o", "x"]\n', 'first line is not a JSON header object'],
+    ['{"version": 1, "width": 80, "height": 24, "stdout": []}', 'asciicast v1'],
+    ['{"version": 9}', 'unsupported header version 9'],
+    ['{"foo": 1}', 'neither "version" nor a DECNET'],
+  ])('%j → error %s', (text, msg) => {
+    const r = parseRecordings(text);
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.error).toContain(msg);
+      expect(r.error).toContain('not an asciicast v2/v3 or DECNET session shard');
+    }
+  });
+
+  it('skips a 10 MB line and a 10 MB header is an error', () => {
+    const huge = `[1, "o", "${'A'.repeat(10 * 1024 * 1024)}"]`;
+    const r = ok(
+      parseRecordings(
+        `${lines({ version: 2, width: 1, height: 1 }, [0.5, 'o', 'a'])}${huge}\n[2, "o", "b"]\n`,
+      ),
+    );
+    expect(r.sessions[0]!.events.map((e) => e.data)).toEqual(['a', 'b']);
+    expect(r.anomalies.line_too_long).toBe(1);
+    const h = parseRecordings(`{"version": 2, "title": "${'x'.repeat(10 * 1024 * 1024)}"}\n`);
+    expect(h.ok).toBe(false);
+  });
+
+  it('handles CRLF line ends and a BOM-free truncated file', () => {
+    const r = ok(
+      parseRecordings('{"version": 2, "width": 80, "height": 24}\r\n[0.5, "o", "a"]\r\n[1.0, "o", "b'),
+    );
+    expect(r.sessions[0]!.events).toHaveLength(1);
+    expect(r.skippedLines).toBe(1);
+  });
+
+  it('is total over arbitrary text (property)', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 400 }), fc.option(fc.string()), (s, name) => {
+        const r = parseRecordings(s, name ?? undefined);
+        expect(typeof r.ok).toBe('boolean');
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('is total over arbitrary JSON lines after valid headers (property)', () => {
+    const headers = [
+      { version: 2, width: 80, height: 24 },
+      { version: 3, term: { cols: 80, rows: 24 } },
+      { sid: 's', hdr: {} },
+    ];
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...headers),
+        fc.array(
+          fc.oneof(
+            fc.jsonValue().map((v) => JSON.stringify(v)),
+            fc
+              .tuple(
+                fc.oneof(fc.double(), fc.integer()),
+                fc.constantFrom('i', 'o', 'x', 'm', 'r', 'q'),
+                fc.string(),
+              )
+              .map((t) => JSON.stringify(t)),
+            fc
+              .record({
+                sid: fc.constantFrom('s', 't', 1),
+                t: fc.double(),
+                ch: fc.constantFrom('i', 'o'),
+                d: fc.string(),
+              })
+              .map((o) => JSON.stringify(o)),
+            fc.string(),
+          ),
+          { maxLength: 30 },
+        ),
+        (header, body) => {
+          const r = parseRecordings([JSON.stringify(header), ...body].join('\n'));
+          expect(r.ok).toBe(true);
+          if (r.ok)
+            for (const s of r.sessions) {
+              let prev = 0;
+              for (const e of s.events) {
+                expect(Number.isFinite(e.t)).toBe(true);
+                expect(e.t).toBeGreaterThanOrEqual(prev);
+                prev = e.t;
+              }
+            }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
