@@ -3,6 +3,7 @@
 // wait, live capture sheds and counts); results are written in batch order.
 import type { NativeCapture, NativeStats } from './capture/addon.js';
 import { openCapture, type SourceOptions } from './capture/source.js';
+import type { EnricherStats } from './db/enrichment.js';
 import { type BuildCounters, mergeCounters, newCounters } from './events/build.js';
 import { ParserPool } from './pool/parser-pool.js';
 import type { ProfilerStats } from './profiler/runtime.js';
@@ -41,6 +42,7 @@ export interface RunSummary {
   db?: DbMetrics;
   /** The profiler's counters (with --db), filled in by whoever closes the sink. */
   profiler?: ProfilerStats;
+  enrichment?: EnricherStats;
   /** --syslog output: messages sent, dropped (a bound was reached), rejected, errors. */
   syslog?: { sent: number; dropped: number; rejected: number; errors: number; unparsable: number };
 }

@@ -1,17 +1,19 @@
 // Command-line parsing with tcpdump's habits (-r, -i, trailing BPF or -F, -s, -B, -p, -c) on
 // node:util parseArgs. Unknown options are rejected with a pointer to --help.
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { hostname } from 'node:os';
-import { parseArgs } from 'node:util';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { parseHoneypots } from '../capture/source.js';
 import { LIMITS, type LimitName } from '../config/limits.js';
 import { DEFAULT_DB, parseDbUrl } from '../db/adapter.js';
 import { DB_LIMITS } from '../db/limits.js';
+import { MAX_SIMILAR_DISTANCE } from '../db/sessions.js';
 import { parseHostPort } from '../syslog/transport.js';
 import { DeckscopeError } from '../util/errors.js';
 import type { Cidr } from '../util/ip.js';
 
-export interface CliOptions {
+export interface CliOptions extends EnrichOptions {
   help: boolean;
   version: boolean;
   listInterfaces: boolean;
@@ -57,7 +59,7 @@ export interface DbCommandOptions {
 }
 
 /** `deckscope ingest`: honeypot service syslog from files or UDP/TCP listeners. */
-export interface IngestOptions {
+export interface IngestOptions extends EnrichOptions {
   help: boolean;
   files: string[];
   udp: Array<{ host: string; port: number }>;
@@ -72,8 +74,30 @@ export interface IngestOptions {
   retentionDays: number;
 }
 
+/** `deckscope sessions ingest`: terminal recordings into session_profile. */
+export interface SessionsIngestOptions extends EnrichOptions {
+  help: boolean;
+  paths: string[];
+  db: string;
+  watch: boolean;
+  json: boolean;
+  quiet: boolean;
+}
+
+/** `deckscope sessions similar`: sessions by digraph SimHash distance. */
+export interface SessionsSimilarOptions {
+  help: boolean;
+  sessionId: string;
+  db: string;
+  maxDistance: number;
+  limit: number;
+  json: boolean;
+}
+
 export type Command =
   | { command: 'capture'; options: CliOptions }
+  | { command: 'sessions-ingest'; options: SessionsIngestOptions }
+  | { command: 'sessions-similar'; options: SessionsSimilarOptions }
   | { command: 'ingest'; options: IngestOptions }
   | { command: 'db-migrate'; options: DbCommandOptions }
   | { command: 'report'; options: DbCommandOptions };
@@ -111,6 +135,13 @@ Database (docs/schema.md)
       --db-spool-max MIB    bound of that spool (default 1024; then live capture sheds, files wait)
       --db-queue-max MIB    events held in memory for the database (default 64)
 
+Attacker enrichment (with --db, ingest and sessions ingest; README "Enrichment")
+      --geoip-db FILE       country MMDB (GeoLite2-Country, DB-IP lite) instead of the bundled one
+      --asn-db FILE         ASN MMDB (GeoLite2-ASN, DB-IP ASN lite) instead of the bundled one
+      --dns-server IP[:PORT]  resolver for reverse DNS (repeatable; default: the system's)
+      --no-ptr              no reverse DNS (also DECKSCOPE_PTR=off)
+      --no-enrich           neither GeoIP/ASN nor reverse DNS
+
 Limits
       --max-flows N         concurrent flows tracked (default 1048576)
       --flow-timeout S      idle seconds before a flow ends (default 60)
@@ -130,6 +161,14 @@ Commands
                                                 events and attacker profiles (default ${DEFAULT_DB});
                                                 ADDR is HOST:PORT, [V6]:PORT or PORT; listeners run
                                                 until SIGINT/SIGTERM
+  deckscope sessions ingest PATH... [--watch] [--json] [--db URL]
+                                                terminal recordings (asciicast v2/v3, DECNET session
+                                                shards; files or directories) into keystroke
+                                                profiles (session_profile); --watch follows a
+                                                recordings directory until SIGINT
+  deckscope sessions similar SID [--max-distance BITS] [-n N] [--json] [--db URL]
+                                                sessions whose digraph SimHash is within BITS
+                                                (default 8) of session SID's, nearest first
   deckscope db migrate [--db URL]               create or update the schema (default ${DEFAULT_DB})
   deckscope report [--db URL] [--json] [-n N]   top attackers and their fingerprints
 
@@ -164,6 +203,17 @@ function dbNum(name: string, raw: string | undefined, limit: keyof typeof DB_LIM
 export function parseCommand(argv: string[]): Command {
   if (argv[0] === 'ingest') return { command: 'ingest', options: parseIngest(argv.slice(1)) };
   if (argv[0] === 'report') return { command: 'report', options: parseDbCommand(argv.slice(1), true) };
+  if (argv[0] === 'sessions') {
+    if (argv[1] === 'ingest')
+      return { command: 'sessions-ingest', options: parseSessionsIngest(argv.slice(2)) };
+    if (argv[1] === 'similar')
+      return { command: 'sessions-similar', options: parseSessionsSimilar(argv.slice(2)) };
+    throw usage(
+      argv[1]
+        ? `unknown command 'sessions ${argv[1]}'`
+        : "'sessions' needs a subcommand: sessions ingest or sessions similar",
+    );
+  }
   if (argv[0] === 'db') {
     if (argv[1] !== 'migrate')
       throw usage(argv[1] ? `unknown command 'db ${argv[1]}'` : "'db' needs a subcommand: db migrate");
@@ -185,6 +235,45 @@ const DB_WRITER_ARGS = {
   'db-spool-max': { type: 'string' },
   'db-queue-max': { type: 'string' },
 } as const;
+
+/** Attacker enrichment options (src/cli/enrich.ts), shared by every command that writes profiles. */
+const ENRICH_ARGS = {
+  'dns-server': { type: 'string', multiple: true },
+  'geoip-db': { type: 'string' },
+  'asn-db': { type: 'string' },
+  'no-ptr': { type: 'boolean' },
+  'no-enrich': { type: 'boolean' },
+} as const;
+
+/** What the user asked of enrichment. */
+export interface EnrichOptions {
+  enrich: boolean;
+  ptr: boolean;
+  dnsServers: string[];
+  geoipDb: string | undefined;
+  asnDb: string | undefined;
+}
+
+/** An IP literal with an optional port, as node:dns Resolver.setServers takes it. */
+function isDnsServer(s: string): boolean {
+  if (isIP(s)) return true;
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|(\d+\.\d+\.\d+\.\d+)):(\d{1,5})$/.exec(s);
+  return m !== null && isIP(m[1] ?? m[2] ?? '') !== 0 && Number(m[3]) >= 1 && Number(m[3]) <= 65535;
+}
+
+/** Validated values of {@link ENRICH_ARGS}. */
+function enrichOptions(v: Record<string, unknown>): EnrichOptions {
+  const servers = (v['dns-server'] as string[] | undefined) ?? [];
+  for (const s of servers)
+    if (!isDnsServer(s)) throw usage(`--dns-server: '${s}' is not IP, IPV4:PORT or [IPV6]:PORT`);
+  return {
+    enrich: !v['no-enrich'],
+    ptr: !v['no-ptr'] && !v['no-enrich'],
+    dnsServers: servers,
+    geoipDb: v['geoip-db'] as string | undefined,
+    asnDb: v['asn-db'] as string | undefined,
+  };
+}
 
 /** Validated values of {@link DB_WRITER_ARGS}. */
 function dbWriterOptions(v: Record<string, unknown>) {
@@ -211,6 +300,7 @@ function parseIngest(argv: string[]): IngestOptions {
         'stats-json': { type: 'string' },
         quiet: { type: 'boolean', short: 'q' },
         ...DB_WRITER_ARGS,
+        ...ENRICH_ARGS,
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -241,6 +331,87 @@ function parseIngest(argv: string[]): IngestOptions {
     quiet: Boolean(v.quiet),
     statsJson: v['stats-json'] as string | undefined,
     ...dbWriterOptions(v),
+    ...enrichOptions(v),
+  };
+}
+
+/** parseArgs with deckscope's usage errors. */
+function parseOrUsage(
+  argv: string[],
+  options: NonNullable<ParseArgsConfig['options']>,
+  positionals: boolean,
+) {
+  try {
+    return parseArgs({ args: argv, allowPositionals: positionals, strict: true, options });
+  } catch (err) {
+    throw usage((err as Error).message.replace(/\. To specify.*$/s, ''));
+  }
+}
+
+function dbOption(raw: string | undefined): string {
+  let db = raw ?? DEFAULT_DB;
+  if (db === 'pglite') db = DEFAULT_DB;
+  parseDbUrl(db); // a malformed URL is a usage error, reported before anything runs
+  return db;
+}
+
+function parseSessionsIngest(argv: string[]): SessionsIngestOptions {
+  const parsed = parseOrUsage(
+    argv,
+    {
+      db: { type: 'string' },
+      watch: { type: 'boolean' },
+      json: { type: 'boolean' },
+      quiet: { type: 'boolean', short: 'q' },
+      ...ENRICH_ARGS,
+      help: { type: 'boolean', short: 'h' },
+    },
+    true,
+  );
+  const v = parsed.values as Record<string, string | string[] | boolean | undefined>;
+  const help = Boolean(v.help);
+  if (!help && parsed.positionals.length === 0)
+    throw usage('sessions ingest: nothing to read: give recording files or directories');
+  return {
+    help,
+    paths: parsed.positionals,
+    db: dbOption(v.db as string | undefined),
+    watch: Boolean(v.watch),
+    json: Boolean(v.json),
+    quiet: Boolean(v.quiet),
+    ...enrichOptions(v),
+  };
+}
+
+function parseSessionsSimilar(argv: string[]): SessionsSimilarOptions {
+  const parsed = parseOrUsage(
+    argv,
+    {
+      db: { type: 'string' },
+      'max-distance': { type: 'string' },
+      limit: { type: 'string', short: 'n' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    true,
+  );
+  const v = parsed.values as Record<string, string | boolean | undefined>;
+  const help = Boolean(v.help);
+  if (!help && parsed.positionals.length !== 1)
+    throw usage('sessions similar: give exactly one session id (the session_id column)');
+  const rawD = v['max-distance'] as string | undefined;
+  if (rawD !== undefined && (!/^\d{1,2}$/.test(rawD) || Number(rawD) > MAX_SIMILAR_DISTANCE))
+    throw usage(`--max-distance: '${rawD}' is not a number of bits from 0 to ${MAX_SIMILAR_DISTANCE}`);
+  const rawLimit = v.limit as string | undefined;
+  if (rawLimit !== undefined && !/^[1-9]\d{0,5}$/.test(rawLimit))
+    throw usage(`--limit: '${rawLimit}' is not a number from 1 to 999999`);
+  return {
+    help,
+    sessionId: parsed.positionals[0] ?? '',
+    db: dbOption(v.db as string | undefined),
+    maxDistance: rawD === undefined ? 8 : Number(rawD),
+    limit: rawLimit ? Number(rawLimit) : 20,
+    json: Boolean(v.json),
   };
 }
 
@@ -303,6 +474,7 @@ export function parseCli(argv: string[]): CliOptions {
         mode: { type: 'string' },
         db: { type: 'string' },
         ...DB_WRITER_ARGS,
+        ...ENRICH_ARGS,
         version: { type: 'boolean', short: 'V' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -342,7 +514,10 @@ export function parseCli(argv: string[]): CliOptions {
   if (db !== undefined) {
     if (db === 'pglite') db = DEFAULT_DB;
     parseDbUrl(db); // a malformed URL is a usage error, reported before anything runs
-  } else if (v['retention-days'] !== undefined) throw usage('--retention-days applies to --db only');
+  } else {
+    for (const name of ['retention-days', 'geoip-db', 'asn-db', 'dns-server'])
+      if (v[name] !== undefined) throw usage(`--${name} applies to --db only`);
+  }
   return {
     help,
     version,
@@ -375,5 +550,6 @@ export function parseCli(argv: string[]): CliOptions {
     outputGiven: v.output !== undefined,
     syslog: v.syslog as string | undefined,
     ...dbWriterOptions(v),
+    ...enrichOptions(v),
   };
 }

@@ -7,6 +7,7 @@
 // are flushed.
 
 import { createReadStream, writeFileSync } from 'node:fs';
+import type { EnricherStats } from '../db/enrichment.js';
 import { writeProfiles } from '../db/profiles.js';
 import { honeypotEventLine } from '../profiler/adapt.js';
 import { ProfilerRuntime, type ProfilerStats } from '../profiler/runtime.js';
@@ -19,6 +20,8 @@ import type { SyslogMessage } from '../syslog/message.js';
 import { parseRfc5424 } from '../syslog/parse.js';
 import { DeckscopeError } from '../util/errors.js';
 import type { IngestOptions } from './args.js';
+import { openEnricher } from './enrich.js';
+import { formatEnrichment } from './summary.js';
 
 /** Event lines handed to the database writer at once (lines), and the longest a received line
  *  waits for them in listening mode (ms). */
@@ -36,6 +39,7 @@ export interface IngestSummary {
   /** DECNET sniffer lines profiled as sensor events. */
   sensorEvents: number;
   profiler: ProfilerStats;
+  enrichment?: EnricherStats;
   db: ReturnType<PostgresSink['metrics']>;
   listener?: SyslogListenerStats;
   wallSeconds: number;
@@ -48,10 +52,18 @@ export async function runIngest(o: IngestOptions): Promise<number> {
     if (!o.quiet) process.stderr.write(`deckscope: warning: ${w.message}\n`);
   };
   const dbSink = await openDbSink(o, warn);
+  let enricher: ReturnType<typeof openEnricher>;
+  try {
+    enricher = openEnricher(o, dbSink, warn);
+  } catch (err) {
+    await dbSink.close();
+    throw err;
+  }
   const runtime = new ProfilerRuntime({
     sensorId: o.sensorId,
     write: (rows) => dbSink.transaction((tx) => writeProfiles(tx, rows)),
     onWarning: warn,
+    ...(enricher ? { enricher } : {}),
   });
   runtime.start();
   const s = { messages: 0, invalid: {} as Record<string, number>, records: 0, stored: 0, sensorEvents: 0 };
@@ -160,6 +172,7 @@ export async function runIngest(o: IngestOptions): Promise<number> {
     ...s,
     skipped,
     profiler: { ...runtime.stats },
+    ...(enricher ? { enrichment: { ...enricher.stats, ptr: { ...enricher.stats.ptr } } } : {}),
     db: dbSink.metrics(),
     ...(listener ? { listener: listener.stats } : {}),
     wallSeconds: Number(process.hrtime.bigint() - started) / 1e9,
@@ -182,6 +195,9 @@ function formatIngestSummary(s: IngestSummary): string {
   return [
     `deckscope: ingested ${s.messages} syslog messages in ${s.wallSeconds.toFixed(2)} s: ${s.records} honeypot records, ${s.sensorEvents} sensor events${invalid ? `, ${invalid} unparsable` : ''}${skipped ? ` (skipped: ${skipped})` : ''}`,
     `  profiler: ${p.events} events, ${p.attackersPeak} attackers (${p.evicted} evicted), ${p.snapshots} snapshots in ${p.ticks} ticks${p.writeErrors ? `, ${p.writeErrors} failed writes` : ''}`,
+    s.enrichment ? formatEnrichment(s.enrichment) : '',
     `  database ${s.db.db}: ${s.db.written} events written, ${s.db.duplicates} duplicates${s.db.spooled ? `, ${s.db.spooled} spooled` : ''}`,
-  ].join('\n');
+  ]
+    .filter(Boolean)
+    .join('\n');
 }

@@ -18,8 +18,10 @@ import { type EventSink, TeeSink } from '../sinks/sink.js';
 import { parseSyslogTarget, SyslogSink } from '../sinks/syslog.js';
 import { DeckscopeError } from '../util/errors.js';
 import { type CliOptions, type DbCommandOptions, parseCommand, USAGE } from './args.js';
+import { openEnricher } from './enrich.js';
 import { runIngest } from './ingest.js';
 import { runReport } from './report.js';
+import { runSessionsIngest, runSessionsSimilar } from './sessions.js';
 import { formatSummary, summaryJson } from './summary.js';
 
 const pkg = createRequire(import.meta.url)('../../../package.json') as { version: string };
@@ -73,17 +75,20 @@ async function run(o: CliOptions): Promise<number> {
   let sink: EventSink;
   let syslogSink: SyslogSink | null = null;
   let profiler: ProfilerSink | null = null;
+  let enricher: ReturnType<typeof openEnricher> = null;
   try {
     if (o.syslog !== undefined) syslogSink = await SyslogSink.open(parseSyslogTarget(o.syslog));
     const jsonl = (!dbSink && !syslogSink) || o.outputGiven ? await JsonlSink.open(o.output) : null;
     // With --db the profiler sees every line on its way to the database, and writes its snapshots
     // through the writer's connection before that closes (ProfilerSink.close).
+    enricher = dbSink ? openEnricher(o, dbSink, warn) : null;
     profiler = dbSink
       ? new ProfilerSink(
           new ProfilerRuntime({
             sensorId: o.sensorId,
             write: (rows) => dbSink.transaction((tx) => writeProfiles(tx, rows)),
             onWarning: warn,
+            ...(enricher ? { enricher } : {}),
           }),
           dbSink,
         )
@@ -130,6 +135,7 @@ async function run(o: CliOptions): Promise<number> {
   }
   if (dbSink) summary.db = dbSink.metrics();
   if (profiler) summary.profiler = { ...profiler.runtime.stats };
+  if (enricher) summary.enrichment = { ...enricher.stats, ptr: { ...enricher.stats.ptr } };
   if (syslogSink) summary.syslog = { ...syslogSink.stats(), unparsable: syslogSink.unparsable };
   if (!o.quiet) process.stderr.write(`${formatSummary(summary)}\n`);
   if (o.statsJson) {
@@ -190,6 +196,8 @@ export async function runCli(argv = process.argv.slice(2)): Promise<void> {
     else if (cmd.command === 'ingest' && cmd.options.help) process.stdout.write(`${USAGE}\n`);
     else if (cmd.command === 'ingest') process.exitCode = await runIngest(cmd.options);
     else if (cmd.options.help) process.stdout.write(`${USAGE}\n`);
+    else if (cmd.command === 'sessions-ingest') process.exitCode = await runSessionsIngest(cmd.options);
+    else if (cmd.command === 'sessions-similar') process.exitCode = await runSessionsSimilar(cmd.options);
     else if (cmd.command === 'db-migrate') process.exitCode = await runMigrate(cmd.options);
     else process.exitCode = await runReport(cmd.options);
   } catch (err) {

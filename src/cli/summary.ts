@@ -1,4 +1,5 @@
 // The end-of-run summary (tcpdump-style counts plus ours) and its JSON form for --stats-json.
+import type { EnricherStats } from '../db/enrichment.js';
 import type { RunSummary } from '../pipeline.js';
 
 function fmtBytes(n: number): string {
@@ -49,12 +50,25 @@ export function formatSummary(s: RunSummary): string {
         `${p.snapshots} snapshots in ${p.ticks} ticks${p.writeErrors ? `, ${p.writeErrors} failed writes` : ''}`,
     );
   }
+  if (s.enrichment) lines.push(formatEnrichment(s.enrichment));
   if (s.syslog) {
     const y = s.syslog;
     lines.push(`  syslog: ${y.sent} sent, ${y.dropped} dropped, ${y.rejected} rejected, ${y.errors} errors`);
   }
   if (s.batchesFailed) lines.push(`  parser failures: ${s.batchesFailed} batches`);
   return lines.join('\n');
+}
+
+/** The enrichment line of a summary. */
+export function formatEnrichment(e: EnricherStats): string {
+  const ptr = Object.entries(e.ptr)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+  return (
+    `  enrichment: ${e.geoFound} of ${e.geoLookups} addresses with a country or ASN; reverse DNS: ${ptr || 'none'}` +
+    (e.ptrAbandoned ? `, ${e.ptrAbandoned} abandoned at exit` : '') +
+    (e.writeErrors ? `; ${e.writeErrors} failed writes` : '')
+  );
 }
 
 /** The summary as one JSON object. */
@@ -117,6 +131,7 @@ export function summaryJson(s: RunSummary): Record<string, unknown> {
         }
       : {}),
     ...(s.profiler ? { profiler: s.profiler } : {}),
+    ...(s.enrichment ? { enrichment: s.enrichment } : {}),
     ...(s.syslog ? { syslog: s.syslog } : {}),
     engine_memory_bytes: s.capture.engineMemoryBytes,
     process: processUsage(),

@@ -60,6 +60,9 @@ export interface ProfilerRuntimeOptions {
   /** Writes one batch (unique ips, sorted); resolves with the rows the database took. */
   write: (rows: ProfileRow[]) => Promise<number>;
   maxAttackers?: number;
+  /** Told of every attacker address the profiler meets (src/db/enrichment.ts); started with the
+   *  tick and closed after the last one. */
+  enricher?: { see(ip: string, isoTs: string): void; start(): void; close(): Promise<void> };
   /** C2 attribution in the snapshots (default true). */
   attribution?: boolean;
   onWarning?: (w: { code: string; message: string }) => void;
@@ -163,13 +166,18 @@ export class ProfilerRuntime {
     if (this.timer !== null) return;
     this.timer = setInterval(() => void this.flush(), intervalMs);
     this.timer.unref();
+    this.opts.enricher?.start();
   }
 
   /** Stops the tick and writes what changed since the last one. */
   async close(): Promise<void> {
     if (this.timer !== null) clearInterval(this.timer);
     this.timer = null;
-    await this.flush();
+    try {
+      await this.flush();
+    } finally {
+      await this.opts.enricher?.close();
+    }
   }
 
   /** Profiles one event; `isoTs` is its time as the input wrote it (kept exact for first/last seen). */
@@ -179,6 +187,7 @@ export class ProfilerRuntime {
       if (this.map.size >= this.max) this.evictOldest();
       e = { profile: new AttackerProfile(ev.src_ip), first: isoTs, last: isoTs, lastTs: ev.ts, commands: [] };
       this.map.set(ev.src_ip, e);
+      this.opts.enricher?.see(ev.src_ip, isoTs);
       this.stats.attackers = this.map.size;
       if (this.map.size > this.stats.attackersPeak) this.stats.attackersPeak = this.map.size;
     } else {

@@ -1,0 +1,339 @@
+// `deckscope sessions ingest PATH...` and `deckscope sessions similar SID`.
+//
+// Ingest: recordings (asciicast v2/v3, DECNET's multi-session day shards) from files, directories
+// (recursively: *.cast, *.jsonl, *.json, *.ndjson) or, with --watch, a recordings directory kept
+// under watch -> one keystroke profile per session (src/sessions/profile.ts) -> session_profile rows
+// in batches, each linked to its attacker (the attackers row is created when missing). A session's
+// id is deterministic, so re-ingesting a file, or a shard that grew, replaces its rows.
+
+import { createHash } from 'node:crypto';
+import { type FSWatcher, readdirSync, readFileSync, statSync, watch } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { type Db, openDb } from '../db/adapter.js';
+import { migrate } from '../db/migrate.js';
+import {
+  findSimilarSessions,
+  SESSION_COLUMNS,
+  type SessionRow,
+  writeSessionProfiles,
+} from '../db/sessions.js';
+import { profileSession } from '../sessions/profile.js';
+import { parseRecordings, type Recording } from '../sessions/recording.js';
+import { DeckscopeError } from '../util/errors.js';
+import type { SessionsIngestOptions, SessionsSimilarOptions } from './args.js';
+import { openEnricher } from './enrich.js';
+
+/** Profiles written per transaction (rows). */
+const SESSION_BATCH_ROWS = 500;
+/** A watched file is ingested once it has not changed for this long (ms). */
+const WATCH_SETTLE_MS = 1000;
+/** Between retries of a batch the database refused, in watch mode (ms). */
+const WATCH_RETRY_MS = 5000;
+/** Recordings larger than this are refused (bytes): a day shard of a busy honeypot is tens of MiB. */
+export const MAX_RECORDING_BYTES = 512 * 1024 * 1024;
+const RECORDING_EXTENSIONS = /\.(cast|jsonl|json|ndjson)$/i;
+
+export interface SessionsIngestSummary {
+  files: number;
+  sessions: number;
+  written: number;
+  /** Files not ingested, by reason. */
+  skippedFiles: Record<string, number>;
+  /** Event lines the parser skipped, and its anomaly counters. */
+  skippedLines: number;
+  anomalies: Record<string, number>;
+  wallSeconds: number;
+  /** Wall time after the database was open (the rate is over this). */
+  ingestSeconds: number;
+}
+
+/** The session_profile id of a recording: its session id when the recording or its file name
+ *  carries one (DECNET's are unique per session), otherwise a hash of the file's path and header
+ *  line, which stay the same while a recording grows (so --watch replaces, never duplicates). */
+export function sessionId(rec: Recording, path: string, fileText: string): string {
+  if (rec.sid !== null && rec.sid !== '') return rec.sid;
+  const nl = fileText.indexOf('\n');
+  const header = nl < 0 ? fileText : fileText.slice(0, nl);
+  return `sha256:${createHash('sha256')
+    .update(`${resolve(path)}\n${header}`)
+    .digest('hex')
+    .slice(0, 32)}`;
+}
+
+/** The row of one session. */
+export function sessionRow(rec: Recording, fileText: string, source: string): SessionRow {
+  const p = profileSession(rec);
+  return {
+    ...p,
+    session_id: sessionId(rec, source, fileText),
+    attacker_ip: rec.attackerIp,
+    honeypot: rec.honeypot,
+    service: rec.service,
+    source,
+    sid: rec.sid,
+    format: rec.format,
+    started_at: rec.startedAt === null ? null : new Date(rec.startedAt * 1000).toISOString(),
+    kd_digraph_simhash: p.kd_digraph_simhash,
+    schema_version: p.schema_version,
+  };
+}
+
+/** A row as `--json` prints it: the table's columns in order, the SimHash as a decimal string. */
+function rowJson(row: SessionRow): string {
+  const out: Record<string, unknown> = {};
+  for (const c of SESSION_COLUMNS) {
+    if (c === 'kd_simhash_bands') continue;
+    const v = row[c];
+    out[c] = typeof v === 'bigint' ? v.toString() : (v ?? null);
+  }
+  return JSON.stringify(out);
+}
+
+/** Files under `path` (itself when it is a file). Explicit files are taken whatever their name. */
+function recordingFiles(path: string): string[] {
+  let st: ReturnType<typeof statSync>;
+  try {
+    st = statSync(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new DeckscopeError(
+      code === 'EACCES' ? 'E_FILE_PERMISSION' : 'E_NO_SUCH_FILE',
+      code === 'EACCES'
+        ? `${path}: permission denied: run as a user who can read the recordings`
+        : `${path}: no such file or directory: give a recording file or a directory of recordings`,
+    );
+  }
+  if (!st.isDirectory()) return [path];
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.isFile() && RECORDING_EXTENSIONS.test(e.name)) out.push(p);
+    }
+  };
+  walk(path);
+  return out;
+}
+
+/** Reads, parses and profiles one file; problems are counted in `s`, never thrown. */
+function profileFile(path: string, s: SessionsIngestSummary, warn: (m: string) => void): SessionRow[] {
+  const skip = (why: string, message: string) => {
+    s.skippedFiles[why] = (s.skippedFiles[why] ?? 0) + 1;
+    warn(`${path}: ${message}`);
+    return [];
+  };
+  let text: string;
+  try {
+    if (statSync(path).size > MAX_RECORDING_BYTES)
+      return skip('too_large', `larger than ${MAX_RECORDING_BYTES >> 20} MiB: split it or raise the limit`);
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    return skip('unreadable', (err as Error).message);
+  }
+  const parsed = parseRecordings(text, path);
+  if (!parsed.ok) return skip('not_a_recording', parsed.error);
+  s.files++;
+  s.skippedLines += parsed.skippedLines;
+  for (const [k, v] of Object.entries(parsed.anomalies)) s.anomalies[k] = (s.anomalies[k] ?? 0) + v;
+  const rows = parsed.sessions.map((rec) => sessionRow(rec, text, path));
+  s.sessions += rows.length;
+  return rows;
+}
+
+/** Keeps only the last row per session id (a shard that names a session twice). */
+function uniqueById(rows: SessionRow[]): SessionRow[] {
+  const m = new Map<string, SessionRow>();
+  for (const r of rows) m.set(r.session_id, r);
+  return [...m.values()];
+}
+
+async function openMigrated(url: string): Promise<Db> {
+  const db = await openDb(url);
+  try {
+    await migrate(db);
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+  return db;
+}
+
+function formatSummary(s: SessionsIngestSummary): string {
+  const skipped = Object.entries(s.skippedFiles)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+  const rate = s.ingestSeconds > 0 ? Math.round(s.sessions / s.ingestSeconds) : s.sessions;
+  return [
+    `files      ${s.files} read${skipped ? `, skipped: ${skipped}` : ''}`,
+    `sessions   ${s.sessions} profiled, ${s.written} rows written (${rate} sessions/s once the database was open)`,
+    s.skippedLines ? `lines      ${s.skippedLines} event lines skipped` : '',
+    `wall       ${s.wallSeconds.toFixed(2)} s`,
+  ]
+    .filter(Boolean)
+    .join('\n');
+}
+
+/** Runs `deckscope sessions ingest`; resolves with the exit status. */
+export async function runSessionsIngest(o: SessionsIngestOptions): Promise<number> {
+  const started = process.hrtime.bigint();
+  const s: SessionsIngestSummary = {
+    files: 0,
+    sessions: 0,
+    written: 0,
+    skippedFiles: {},
+    skippedLines: 0,
+    anomalies: {},
+    wallSeconds: 0,
+    ingestSeconds: 0,
+  };
+  const warn = (m: string) => {
+    if (!o.quiet) process.stderr.write(`deckscope: warning: ${m}\n`);
+  };
+  // Every path must exist before the database is opened.
+  const files = o.paths.flatMap(recordingFiles);
+  if (o.watch) for (const p of o.paths) if (!statSync(p).isDirectory()) throw notADirectory(p);
+  const db = await openMigrated(o.db);
+  const opened = process.hrtime.bigint();
+  let enricher: ReturnType<typeof openEnricher>;
+  try {
+    enricher = openEnricher(o, db, (w) => warn(w.message));
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+  enricher?.start();
+  let pending: SessionRow[] = [];
+  const flush = async () => {
+    while (pending.length) {
+      const batch = uniqueById(pending.slice(0, SESSION_BATCH_ROWS));
+      await db.transaction((tx) => writeSessionProfiles(tx, batch));
+      s.written += batch.length;
+      if (enricher)
+        for (const r of batch)
+          if (r.attacker_ip !== null) enricher.see(r.attacker_ip, r.started_at ?? new Date().toISOString());
+      if (o.json) process.stdout.write(batch.map((r) => `${rowJson(r)}\n`).join(''));
+      pending = pending.slice(SESSION_BATCH_ROWS);
+    }
+  };
+  const take = async (path: string) => {
+    pending.push(...profileFile(path, s, warn));
+    if (pending.length >= SESSION_BATCH_ROWS) await flush();
+  };
+  try {
+    for (const f of files) await take(f);
+    await flush();
+    if (o.watch) await watchDirectories(o.paths, take, flush, warn);
+  } finally {
+    try {
+      await enricher?.close();
+    } finally {
+      await db.close();
+    }
+  }
+  s.wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+  s.ingestSeconds = Number(process.hrtime.bigint() - opened) / 1e9;
+  if (!o.quiet) process.stderr.write(`${formatSummary(s)}\n`);
+  return 0;
+}
+
+function notADirectory(p: string): DeckscopeError {
+  return new DeckscopeError('E_USAGE', `--watch: ${p} is not a directory: give the recordings directory`);
+}
+
+/** Watches the directories until SIGINT/SIGTERM: a file that was created or changed is ingested once
+ *  it has been quiet for WATCH_SETTLE_MS. A batch the database refuses is kept and retried. */
+function watchDirectories(
+  dirs: string[],
+  take: (path: string) => Promise<void>,
+  flush: () => Promise<void>,
+  warn: (m: string) => void,
+): Promise<void> {
+  return new Promise((resolve) => {
+    const timers = new Map<string, NodeJS.Timeout>();
+    const watchers: FSWatcher[] = [];
+    let chain = Promise.resolve();
+    let stopping = false;
+    let retry: NodeJS.Timeout | null = null;
+    const run = (job: () => Promise<void>) => {
+      chain = chain.then(job).catch((err: Error) => {
+        warn(`database write failed (${err.message}); retrying in ${WATCH_RETRY_MS / 1000} s`);
+        if (!retry && !stopping)
+          retry = setTimeout(() => {
+            retry = null;
+            run(flush);
+          }, WATCH_RETRY_MS);
+      });
+    };
+    const changed = (dir: string, name: string | null) => {
+      if (!name || !RECORDING_EXTENSIONS.test(name)) return;
+      const path = join(dir, name);
+      clearTimeout(timers.get(path));
+      timers.set(
+        path,
+        setTimeout(() => {
+          timers.delete(path);
+          run(async () => {
+            try {
+              if (!statSync(path).isFile()) return;
+            } catch {
+              return; // removed before it settled
+            }
+            await take(path);
+            await flush();
+          });
+        }, WATCH_SETTLE_MS),
+      );
+    };
+    for (const dir of dirs) watchers.push(watch(dir, { recursive: true }, (_e, name) => changed(dir, name)));
+    const stop = () => {
+      if (stopping) return;
+      stopping = true;
+      for (const w of watchers) w.close();
+      for (const t of timers.values()) clearTimeout(t);
+      if (retry) clearTimeout(retry);
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      // What was already read is written before the exit; a failure here is reported.
+      chain = chain.then(flush).catch((err: Error) => warn(`database write failed at exit: ${err.message}`));
+      void chain.then(() => resolve());
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+    warn(`watching ${dirs.map((d) => basename(d) || d).join(', ')} for recordings (SIGINT to stop)`);
+  });
+}
+
+/** Runs `deckscope sessions similar`; resolves with the exit status. */
+export async function runSessionsSimilar(o: SessionsSimilarOptions): Promise<number> {
+  const db = await openMigrated(o.db);
+  try {
+    const r = await findSimilarSessions(db, o.sessionId, { maxDistance: o.maxDistance, limit: o.limit });
+    if (r.status === 'no-such-session')
+      throw new DeckscopeError(
+        'E_INPUT',
+        `no session '${o.sessionId}' in ${db.label}: ingest it first (deckscope sessions ingest PATH)`,
+      );
+    if (r.status === 'no-simhash')
+      throw new DeckscopeError(
+        'E_INPUT',
+        `session '${o.sessionId}' has no digraph SimHash (fewer than 8 distinct digraphs or 20 samples of echoed typing)`,
+      );
+    if (o.json) {
+      process.stdout.write(`${JSON.stringify({ query: r.query, neighbours: r.neighbours })}\n`);
+      return 0;
+    }
+    process.stdout.write(
+      `${r.neighbours.length} session(s) within ${o.maxDistance} bits of ${r.query.session_id} (simhash ${r.query.simhash})\n`,
+    );
+    for (const n of r.neighbours) {
+      const when = n.started_at ? n.started_at.toISOString().replace('.000Z', 'Z') : '-';
+      process.stdout.write(
+        `${String(n.distance).padStart(3)}  ${n.session_id}  ${n.attacker_ip ?? '-'}  ${n.honeypot ?? '-'}  ${when}  ${n.kd_total_keystrokes} keys  ${n.verdict ?? '-'}\n`,
+      );
+    }
+    return 0;
+  } finally {
+    await db.close();
+  }
+}

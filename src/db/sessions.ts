@@ -1,0 +1,224 @@
+// session_profile rows: the writer of `deckscope sessions ingest` and the SimHash neighbour search of
+// `deckscope sessions similar`.
+//
+// The neighbour search is multi-index hashing (Norouzi, Punjani, Fleet, "Fast Search in Hamming
+// Space with Multi-Index Hashing", CVPR 2012): the 64-bit SimHash is cut into four 16-bit bands,
+// stored tagged with their position in one integer[] column under a GIN index. Two hashes within
+// Hamming distance r differ in at most floor(r / 4) bits in at least one band (pigeonhole), so
+// probing every band value within that radius of the query's bands finds every neighbour within r,
+// and only the candidates the index returns are compared exactly. With r = 8 (DECNET's linking
+// threshold) that is 4 × 137 probe keys.
+
+import type { Queryable, Tx } from './adapter.js';
+
+/** Bands the 64-bit SimHash is cut into, and their width (bits). */
+export const SIMHASH_BANDS = 4;
+export const SIMHASH_BAND_BITS = 16;
+/** The largest --max-distance offered: at 16 a band radius of 4 means 4 × 2,517 probe keys. */
+export const MAX_SIMILAR_DISTANCE = 16;
+
+/** One session_profile row as written: column name → value (jsonb columns as values, times as
+ *  ISO-8601 strings, the SimHash as a signed 64-bit bigint or null). */
+export interface SessionRow {
+  session_id: string;
+  attacker_ip: string | null;
+  honeypot: string | null;
+  service: string | null;
+  source: string;
+  sid: string | null;
+  format: string;
+  started_at: string | null;
+  kd_digraph_simhash: bigint | null;
+  schema_version: number;
+  [column: string]: unknown;
+}
+
+/** The tagged band keys of a SimHash: band i's 16-bit value plus i × 65536. */
+export function simhashBands(hash: bigint): number[] {
+  const u = BigInt.asUintN(64, hash);
+  const out: number[] = [];
+  for (let i = 0; i < SIMHASH_BANDS; i++) {
+    const shift = BigInt((SIMHASH_BANDS - 1 - i) * SIMHASH_BAND_BITS);
+    out.push(i * 65536 + Number((u >> shift) & 0xffffn));
+  }
+  return out;
+}
+
+/** Every 16-bit value within Hamming distance `radius` of `value`. */
+function ball16(value: number, radius: number): number[] {
+  const out = [value];
+  const grow = (v: number, from: number, left: number) => {
+    for (let bit = from; bit < SIMHASH_BAND_BITS; bit++) {
+      const w = v ^ (1 << bit);
+      out.push(w);
+      if (left > 1) grow(w, bit + 1, left - 1);
+    }
+  };
+  if (radius > 0) grow(value, 0, radius);
+  return out;
+}
+
+/** The band keys to probe for every neighbour within `maxDistance` of `hash`. */
+export function probeKeys(hash: bigint, maxDistance: number): number[] {
+  const radius = Math.floor(maxDistance / SIMHASH_BANDS);
+  const keys: number[] = [];
+  for (const key of simhashBands(hash)) {
+    const band = Math.floor(key / 65536);
+    for (const v of ball16(key % 65536, radius)) keys.push(band * 65536 + v);
+  }
+  return keys;
+}
+
+/** The columns a SessionRow carries besides the ones this module fills, in table order. */
+const COLUMNS: ReadonlyArray<readonly [string, string]> = [
+  ['session_id', 'text'],
+  ['attacker_ip', 'inet'],
+  ['honeypot', 'text'],
+  ['service', 'text'],
+  ['source', 'text'],
+  ['sid', 'text'],
+  ['format', 'text'],
+  ['started_at', 'timestamptz'],
+  ['duration_s', 'double precision'],
+  ['kd_total_keystrokes', 'integer'],
+  ['kd_iki_mean_ms', 'double precision'],
+  ['kd_iki_stdev_ms', 'double precision'],
+  ['kd_iki_p50_ms', 'double precision'],
+  ['kd_iki_p95_ms', 'double precision'],
+  ['kd_enter_latency_p50_ms', 'double precision'],
+  ['kd_enter_latency_p95_ms', 'double precision'],
+  ['kd_burst_ratio', 'double precision'],
+  ['kd_think_ratio', 'double precision'],
+  ['kd_backspace_rate', 'double precision'],
+  ['kd_ctrl_w_rate', 'double precision'],
+  ['kd_ctrl_u_rate', 'double precision'],
+  ['kd_ctrl_c_rate', 'double precision'],
+  ['kd_ctrl_d_rate', 'double precision'],
+  ['kd_arrow_rate', 'double precision'],
+  ['kd_tab_rate', 'double precision'],
+  ['kd_digraph_simhash', 'bigint'],
+  ['kd_top_digraphs', 'jsonb'],
+  ['kd_start_latency_ms', 'double precision'],
+  ['kd_pause_hist', 'jsonb'],
+  ['kd_max_pause_s', 'double precision'],
+  ['kd_pause_hist_rel', 'jsonb'],
+  ['kd_paste_count', 'integer'],
+  ['kd_paste_chars', 'integer'],
+  ['kd_multichar_reads', 'integer'],
+  ['kd_timing_obfuscated', 'boolean'],
+  ['kd_timing_grid_ms', 'double precision'],
+  ['kd_timing_source', 'text'],
+  ['kd_noecho_keystrokes', 'integer'],
+  ['verdict', 'text'],
+  ['verdict_evidence', 'jsonb'],
+  ['kd_simhash_bands', 'integer[]'],
+  ['schema_version', 'integer'],
+];
+
+/** The session_profile columns this writer fills, for `--json` output and the tests. */
+export const SESSION_COLUMNS: readonly string[] = COLUMNS.map(([c]) => c);
+
+const ENSURE_ATTACKERS = `
+INSERT INTO attackers AS a (ip, first_seen, last_seen, updated_at)
+SELECT r.ip, min(r.first_seen), max(r.last_seen), now()
+FROM jsonb_to_recordset($1::jsonb) AS r(ip inet, first_seen timestamptz, last_seen timestamptz)
+GROUP BY r.ip
+ORDER BY r.ip
+ON CONFLICT (ip) DO UPDATE SET
+  first_seen = LEAST(a.first_seen, EXCLUDED.first_seen),
+  last_seen = GREATEST(a.last_seen, EXCLUDED.last_seen)`;
+
+const UPSERT_SESSIONS = `
+INSERT INTO session_profile AS s (attacker_uuid, ${SESSION_COLUMNS.join(', ')}, ingested_at)
+SELECT a.uuid, ${SESSION_COLUMNS.map((c) => `r.${c}`).join(', ')}, now()
+FROM jsonb_to_recordset($1::jsonb) AS r(${COLUMNS.map(([c, t]) => `${c} ${t}`).join(', ')})
+LEFT JOIN attackers a ON a.ip = r.attacker_ip
+ORDER BY r.session_id
+ON CONFLICT (session_id) DO UPDATE SET
+  attacker_uuid = EXCLUDED.attacker_uuid,
+  ${SESSION_COLUMNS.filter((c) => c !== 'session_id')
+    .map((c) => `${c} = EXCLUDED.${c}`)
+    .join(',\n  ')},
+  ingested_at = now()`;
+
+/** Writes one batch of profiles in the caller's transaction: the attackers they name exist
+ *  afterwards (first/last seen widened by the sessions' times), and each session's row is inserted
+ *  or replaced. Session ids must be unique within the batch. Returns the rows written. */
+export async function writeSessionProfiles(tx: Tx, rows: readonly SessionRow[]): Promise<number> {
+  if (rows.length === 0) return 0;
+  const now = new Date().toISOString();
+  const attackers = rows
+    .filter((r) => r.attacker_ip !== null)
+    .map((r) => {
+      const first = r.started_at ?? now;
+      const duration = typeof r.duration_s === 'number' && Number.isFinite(r.duration_s) ? r.duration_s : 0;
+      const last = new Date(Date.parse(first) + duration * 1000).toISOString();
+      return { ip: r.attacker_ip, first_seen: first, last_seen: last };
+    });
+  if (attackers.length) await tx.query(ENSURE_ATTACKERS, [JSON.stringify(attackers)]);
+  const payload = JSON.stringify(
+    rows.map((r) => ({
+      ...r,
+      kd_digraph_simhash: r.kd_digraph_simhash === null ? null : r.kd_digraph_simhash.toString(),
+      kd_simhash_bands: r.kd_digraph_simhash === null ? null : simhashBands(r.kd_digraph_simhash),
+    })),
+  );
+  return (await tx.query(UPSERT_SESSIONS, [payload])).rowCount;
+}
+
+/** One neighbour of `deckscope sessions similar`. */
+export interface SimilarSession {
+  session_id: string;
+  distance: number;
+  attacker_ip: string | null;
+  honeypot: string | null;
+  started_at: Date | null;
+  kd_total_keystrokes: number;
+  verdict: string | null;
+  simhash: string;
+}
+
+export type SimilarResult =
+  | { status: 'ok'; query: { session_id: string; simhash: string }; neighbours: SimilarSession[] }
+  | { status: 'no-such-session' }
+  | { status: 'no-simhash' };
+
+const QUERY_SESSION = `
+SELECT session_id, kd_digraph_simhash::text AS simhash FROM session_profile WHERE session_id = $1`;
+
+// The candidates the band index returns, compared exactly (popcount of the xor through bit(64)).
+const NEIGHBOURS = `
+SELECT session_id, attacker_ip::text AS attacker_ip, honeypot, started_at, kd_total_keystrokes, verdict,
+       kd_digraph_simhash::text AS simhash, d.distance
+FROM session_profile,
+     LATERAL (SELECT length(replace(((kd_digraph_simhash # $2::bigint)::bit(64))::text, '0', ''))
+              AS distance) d
+WHERE kd_simhash_bands && $3::integer[] AND session_id <> $1 AND d.distance <= $4
+ORDER BY d.distance, started_at DESC NULLS LAST, session_id
+LIMIT $5`;
+
+/** Sessions whose SimHash is within `maxDistance` bits of session `sessionId`'s, nearest first. */
+export async function findSimilarSessions(
+  db: Queryable,
+  sessionId: string,
+  opts: { maxDistance: number; limit: number },
+): Promise<SimilarResult> {
+  const q = (await db.query<{ session_id: string; simhash: string | null }>(QUERY_SESSION, [sessionId]))
+    .rows[0];
+  if (!q) return { status: 'no-such-session' };
+  if (q.simhash === null) return { status: 'no-simhash' };
+  const hash = BigInt(q.simhash);
+  const keys = probeKeys(hash, opts.maxDistance);
+  const rows = await db.query<SimilarSession>(NEIGHBOURS, [
+    sessionId,
+    q.simhash,
+    keys,
+    opts.maxDistance,
+    opts.limit,
+  ]);
+  return {
+    status: 'ok',
+    query: { session_id: q.session_id, simhash: q.simhash },
+    neighbours: rows.rows.map((r) => ({ ...r, distance: Number(r.distance) })),
+  };
+}

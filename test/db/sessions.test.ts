@@ -1,0 +1,154 @@
+// session_profile (src/db/sessions.ts): rows are upserted by session id and linked to their
+// attacker, and the multi-index SimHash search finds exactly the sessions within the distance.
+// Neighbours are made by flipping chosen bits of a query hash, so their distances are known by
+// construction; the search must return every one of them within the radius and nothing beyond.
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openDb } from '../../src/db/adapter.js';
+import { migrate } from '../../src/db/migrate.js';
+import {
+  findSimilarSessions,
+  probeKeys,
+  type SessionRow,
+  simhashBands,
+  writeSessionProfiles,
+} from '../../src/db/sessions.js';
+import { backends, noteServerSkip } from './helpers.js';
+
+noteServerSkip('test/db/sessions.test.ts');
+
+const Q = -0x0123_4567_89ab_cdefn; // a signed 64-bit value, as PostgreSQL bigint holds it
+
+/** `hash` with the given bit positions (0 = least significant) flipped, as a signed 64-bit value. */
+function flip(hash: bigint, bits: number[]): bigint {
+  let u = BigInt.asUintN(64, hash);
+  for (const b of bits) u ^= 1n << BigInt(b);
+  return BigInt.asIntN(64, u);
+}
+
+const row = (id: string, hash: bigint | null, over: Partial<SessionRow> = {}): SessionRow => ({
+  session_id: id,
+  attacker_ip: '198.51.100.7',
+  honeypot: 'decky-01',
+  service: 'ssh',
+  source: `/recordings/${id}.cast`,
+  sid: null,
+  format: 'asciicast-v2',
+  started_at: '2026-11-01T10:00:00.000Z',
+  duration_s: 60,
+  kd_total_keystrokes: 200,
+  kd_digraph_simhash: hash,
+  kd_top_digraphs: [{ digraph: 'ls', count: 3, mean_iat_ms: 120 }],
+  verdict: 'human',
+  schema_version: 1,
+  ...over,
+});
+
+describe('SimHash bands and probes', () => {
+  it('cuts the unsigned 64-bit value into four 16-bit bands, most significant first', () => {
+    expect(simhashBands(0x1234_5678_9abc_def0n)).toEqual([
+      0x1234,
+      65536 + 0x5678,
+      131072 + 0x9abc,
+      196608 + 0xdef0,
+    ]);
+    expect(simhashBands(-1n)).toEqual([0xffff, 65536 + 0xffff, 131072 + 0xffff, 196608 + 0xffff]);
+  });
+
+  it('probes 4 × (1 + 16 + 120) keys for distance 8 (a band radius of 2)', () => {
+    expect(new Set(probeKeys(Q, 8)).size).toBe(4 * 137);
+    expect(probeKeys(Q, 3)).toHaveLength(4); // radius 0: the bands themselves
+  });
+
+  it('every hash within the distance shares a probed band key (pigeonhole)', () => {
+    fc.assert(
+      fc.property(
+        fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }),
+        fc.integer({ min: 0, max: 12 }),
+        fc.array(fc.integer({ min: 0, max: 63 }), { maxLength: 12 }),
+        (h, d, bits) => {
+          const distinct = [...new Set(bits)].slice(0, d);
+          const other = simhashBands(flip(h, distinct));
+          const probes = new Set(probeKeys(h, d));
+          return other.some((k) => probes.has(k));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe.each(backends())('session_profile on $name', (backend) => {
+  afterAll(() => backend.cleanup());
+
+  it('upserts by session id, links the attacker and finds exactly the neighbours within the distance', async () => {
+    const db = await openDb(await backend.fresh());
+    try {
+      await migrate(db);
+      const near = [
+        row('d1', flip(Q, [0])),
+        row('d3', flip(Q, [1, 20, 63])),
+        row('d8', flip(Q, [0, 9, 17, 25, 33, 41, 49, 57])), // one bit in each byte: all four bands differ
+        row('d9', flip(Q, [0, 1, 2, 3, 4, 5, 6, 7, 8])),
+        row(
+          'd30',
+          flip(
+            Q,
+            Array.from({ length: 30 }, (_, i) => i * 2),
+          ),
+        ),
+      ];
+      const rows = [row('q', Q), ...near, row('none', null, { attacker_ip: null })];
+      await db.transaction((tx) => writeSessionProfiles(tx, rows));
+      // Written again with a change: replaced, not duplicated.
+      await db.transaction((tx) =>
+        writeSessionProfiles(tx, [row('d1', flip(Q, [0]), { verdict: 'scripted' })]),
+      );
+
+      const count = await db.query<{ n: number; linked: number }>(
+        'SELECT count(*)::int AS n, count(attacker_uuid)::int AS linked FROM session_profile',
+      );
+      expect(count.rows[0]).toEqual({ n: 7, linked: 6 });
+      const attacker = await db.query<{ ip: string; first_seen: Date; last_seen: Date }>(
+        'SELECT ip, first_seen, last_seen FROM attackers',
+      );
+      expect(attacker.rows).toEqual([
+        {
+          ip: '198.51.100.7',
+          first_seen: new Date('2026-11-01T10:00:00.000Z'),
+          last_seen: new Date('2026-11-01T10:01:00.000Z'),
+        },
+      ]);
+      const stored = await db.query<{ h: string; verdict: string }>(
+        "SELECT kd_digraph_simhash::text AS h, verdict FROM session_profile WHERE session_id = 'd1'",
+      );
+      expect(stored.rows[0]).toEqual({ h: flip(Q, [0]).toString(), verdict: 'scripted' });
+
+      const r8 = await findSimilarSessions(db, 'q', { maxDistance: 8, limit: 20 });
+      expect(r8.status).toBe('ok');
+      if (r8.status !== 'ok') return;
+      expect(r8.query.simhash).toBe(Q.toString());
+      expect(r8.neighbours.map((n) => [n.session_id, n.distance])).toEqual([
+        ['d1', 1],
+        ['d3', 3],
+        ['d8', 8],
+      ]);
+      const r16 = await findSimilarSessions(db, 'q', { maxDistance: 16, limit: 2 });
+      expect(r16.status === 'ok' && r16.neighbours.map((n) => n.session_id)).toEqual(['d1', 'd3']);
+      const r0 = await findSimilarSessions(db, 'd9', { maxDistance: 9, limit: 20 });
+      // d9 is 8 bits from d1 (bits 1..8), 9 from q, 10 from d3, 15 from d8.
+      expect(r0.status === 'ok' && r0.neighbours.map((n) => [n.session_id, n.distance])).toEqual([
+        ['d1', 8],
+        ['q', 9],
+      ]);
+      expect(await findSimilarSessions(db, 'missing', { maxDistance: 8, limit: 5 })).toEqual({
+        status: 'no-such-session',
+      });
+      expect(await findSimilarSessions(db, 'none', { maxDistance: 8, limit: 5 })).toEqual({
+        status: 'no-simhash',
+      });
+    } finally {
+      await db.close();
+    }
+  });
+});
