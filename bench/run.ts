@@ -161,6 +161,19 @@ function main(): void {
     `  ClientHello fingerprints, one thread: ${clientHello.mix.hellos_per_s}/s (mix), ${clientHello.chrome_permuted.hellos_per_s}/s (Chrome, permuted)`,
   );
 
+  // Session ingestion (issue 7): ≈ 200-keystroke recordings parsed and profiled in one thread, and
+  // through `deckscope sessions ingest` into PGlite. The 1M-row similarity lookup needs a database
+  // filled with a million rows: npm run bench:sessions.
+  const sessions = JSON.parse(
+    execFileSync(process.execPath, [`${ROOT}dist/bench/sessions.js`], { encoding: 'utf8' }),
+  ) as {
+    parse_and_profile_one_thread: { sessions_per_s: number };
+    cli_ingest_pglite: { sessions_per_s: number; peak_rss_mib: number };
+  };
+  console.error(
+    `  sessions: ${sessions.parse_and_profile_one_thread.sessions_per_s}/s parsed + profiled (one thread), ${sessions.cli_ingest_pglite.sessions_per_s}/s through sessions ingest into PGlite`,
+  );
+
   const pps = (m: Measure) => packets / m.wall_s;
   const rows = Object.entries(results).map(([k, m]) => ({
     scenario: k,
@@ -196,6 +209,7 @@ function main(): void {
     },
     full_details: results.full.extra,
     client_hello_per_worker: clientHello,
+    sessions,
     million_flows: {
       flows_peak: (floodRun.extra?.flows as { peak: number } | undefined)?.peak,
       engine_memory_mib: floodRun.extra?.engine_memory_mib,
@@ -220,6 +234,9 @@ function main(): void {
   );
   console.log(
     `ClientHello -> fingerprints, one thread: ${clientHello.mix.hellos_per_s}/s mix, ${clientHello.chrome_permuted.hellos_per_s}/s Chrome (permuted)`,
+  );
+  console.log(
+    `Sessions: ${sessions.parse_and_profile_one_thread.sessions_per_s}/s parsed + profiled (one thread), ${sessions.cli_ingest_pglite.sessions_per_s}/s through sessions ingest into PGlite (peak RSS ${sessions.cli_ingest_pglite.peak_rss_mib} MiB)`,
   );
   console.log(`results: ${OUT}/results.json`);
 }

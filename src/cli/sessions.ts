@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { type FSWatcher, readdirSync, readFileSync, statSync, watch } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { type Db, openDb } from '../db/adapter.js';
+import { writeSettingAside } from '../db/errors.js';
 import { migrate } from '../db/migrate.js';
 import {
   findSimilarSessions,
@@ -25,8 +26,10 @@ import { openEnricher } from './enrich.js';
 
 /** Profiles written per transaction (rows). */
 const SESSION_BATCH_ROWS = 500;
-/** A watched file is ingested once it has not changed for this long (ms). */
+/** A watched file is ingested once it has not changed for this long (ms), or at the latest this
+ *  long after its first unsettled change (a day shard appended to all the time). */
 const WATCH_SETTLE_MS = 1000;
+const WATCH_MAX_WAIT_MS = 30_000;
 /** Between retries of a batch the database refused, in watch mode (ms). */
 const WATCH_RETRY_MS = 5000;
 /** Recordings larger than this are refused (bytes): a day shard of a busy honeypot is tens of MiB. */
@@ -37,27 +40,32 @@ export interface SessionsIngestSummary {
   files: number;
   sessions: number;
   written: number;
+  /** Sessions the database refused (a value it cannot store), skipped with a warning. */
+  refused: number;
   /** Files not ingested, by reason. */
   skippedFiles: Record<string, number>;
   /** Event lines the parser skipped, and its anomaly counters. */
   skippedLines: number;
   anomalies: Record<string, number>;
   wallSeconds: number;
-  /** Wall time after the database was open (the rate is over this). */
+  /** Wall time from the database's opening to the last write (the rate is over this; it leaves
+   *  out the wait for reverse-DNS answers at exit). */
   ingestSeconds: number;
 }
 
-/** The session_profile id of a recording: its session id when the recording or its file name
- *  carries one (DECNET's are unique per session), otherwise a hash of the file's path and header
- *  line, which stay the same while a recording grows (so --watch replaces, never duplicates). */
+/** The session_profile id of a recording. With a session id (a DECNET shard's, or one from the
+ *  file name) it is `sid:` plus a hash of honeypot, service and sid, since sids are unique per
+ *  honeypot, not across a fleet; otherwise a hash of the file's path and header line, which stay
+ *  the same while a recording grows (so --watch replaces, never duplicates). */
 export function sessionId(rec: Recording, path: string, fileText: string): string {
-  if (rec.sid !== null && rec.sid !== '') return rec.sid;
+  const h = createHash('sha256');
+  if (rec.sid !== null && rec.sid !== '') {
+    h.update(`${rec.honeypot ?? ''}\0${rec.service ?? ''}\0${rec.sid}`);
+    return `sid:${h.digest('hex').slice(0, 32)}`;
+  }
   const nl = fileText.indexOf('\n');
-  const header = nl < 0 ? fileText : fileText.slice(0, nl);
-  return `sha256:${createHash('sha256')
-    .update(`${resolve(path)}\n${header}`)
-    .digest('hex')
-    .slice(0, 32)}`;
+  h.update(`${resolve(path)}\n${nl < 0 ? fileText : fileText.slice(0, nl)}`);
+  return `sha256:${h.digest('hex').slice(0, 32)}`;
 }
 
 /** The row of one session. */
@@ -141,13 +149,6 @@ function profileFile(path: string, s: SessionsIngestSummary, warn: (m: string) =
   return rows;
 }
 
-/** Keeps only the last row per session id (a shard that names a session twice). */
-function uniqueById(rows: SessionRow[]): SessionRow[] {
-  const m = new Map<string, SessionRow>();
-  for (const r of rows) m.set(r.session_id, r);
-  return [...m.values()];
-}
-
 async function openMigrated(url: string): Promise<Db> {
   const db = await openDb(url);
   try {
@@ -166,7 +167,7 @@ function formatSummary(s: SessionsIngestSummary): string {
   const rate = s.ingestSeconds > 0 ? Math.round(s.sessions / s.ingestSeconds) : s.sessions;
   return [
     `files      ${s.files} read${skipped ? `, skipped: ${skipped}` : ''}`,
-    `sessions   ${s.sessions} profiled, ${s.written} rows written (${rate} sessions/s once the database was open)`,
+    `sessions   ${s.sessions} profiled, ${s.written} rows written${s.refused ? `, ${s.refused} refused` : ''} (${rate} sessions/s once the database was open)`,
     s.skippedLines ? `lines      ${s.skippedLines} event lines skipped` : '',
     `wall       ${s.wallSeconds.toFixed(2)} s`,
   ]
@@ -181,6 +182,7 @@ export async function runSessionsIngest(o: SessionsIngestOptions): Promise<numbe
     files: 0,
     sessions: 0,
     written: 0,
+    refused: 0,
     skippedFiles: {},
     skippedLines: 0,
     anomalies: {},
@@ -203,27 +205,43 @@ export async function runSessionsIngest(o: SessionsIngestOptions): Promise<numbe
     throw err;
   }
   enricher?.start();
-  let pending: SessionRow[] = [];
+  // Rows waiting for the database, by session id: a file profiled again replaces its rows.
+  const pending = new Map<string, SessionRow>();
   const flush = async () => {
-    while (pending.length) {
-      const batch = uniqueById(pending.slice(0, SESSION_BATCH_ROWS));
-      await db.transaction((tx) => writeSessionProfiles(tx, batch));
-      s.written += batch.length;
+    while (pending.size) {
+      const batch = [...pending.values()].slice(0, SESSION_BATCH_ROWS);
+      const r = await writeSettingAside(batch, (rows) =>
+        db.transaction((tx) => writeSessionProfiles(tx, rows)),
+      );
+      const refused = new Set(r.refused.map((x) => x.row));
+      for (const x of r.refused) {
+        s.refused++;
+        warn(
+          `${x.row.source}: session ${x.row.session_id} was refused by the database (${x.reason}); skipped`,
+        );
+      }
+      for (const row of batch) pending.delete(row.session_id);
+      const ok = batch.filter((row) => !refused.has(row));
+      s.written += ok.length;
+      if (o.json) process.stdout.write(ok.map((row) => `${rowJson(row)}\n`).join(''));
       if (enricher)
-        for (const r of batch)
-          if (r.attacker_ip !== null) enricher.see(r.attacker_ip, r.started_at ?? new Date().toISOString());
-      if (o.json) process.stdout.write(batch.map((r) => `${rowJson(r)}\n`).join(''));
-      pending = pending.slice(SESSION_BATCH_ROWS);
+        for (const row of ok)
+          if (row.attacker_ip !== null)
+            enricher.see(row.attacker_ip, row.started_at ?? new Date().toISOString());
     }
   };
   const take = async (path: string) => {
-    pending.push(...profileFile(path, s, warn));
-    if (pending.length >= SESSION_BATCH_ROWS) await flush();
+    for (const row of profileFile(path, s, warn)) {
+      pending.delete(row.session_id); // the newest profile goes last
+      pending.set(row.session_id, row);
+    }
+    if (pending.size >= SESSION_BATCH_ROWS) await flush();
   };
   try {
     for (const f of files) await take(f);
     await flush();
     if (o.watch) await watchDirectories(o.paths, take, flush, warn);
+    s.ingestSeconds = Number(process.hrtime.bigint() - opened) / 1e9;
   } finally {
     try {
       await enricher?.close();
@@ -232,7 +250,6 @@ export async function runSessionsIngest(o: SessionsIngestOptions): Promise<numbe
     }
   }
   s.wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
-  s.ingestSeconds = Number(process.hrtime.bigint() - opened) / 1e9;
   if (!o.quiet) process.stderr.write(`${formatSummary(s)}\n`);
   return 0;
 }
@@ -265,24 +282,30 @@ function watchDirectories(
           }, WATCH_RETRY_MS);
       });
     };
+    const firstChange = new Map<string, number>();
+    const ingest = (path: string) => {
+      timers.delete(path);
+      firstChange.delete(path);
+      run(async () => {
+        try {
+          if (!statSync(path).isFile()) return;
+        } catch {
+          return; // removed before it settled
+        }
+        await take(path);
+        await flush();
+      });
+    };
     const changed = (dir: string, name: string | null) => {
       if (!name || !RECORDING_EXTENSIONS.test(name)) return;
       const path = join(dir, name);
+      const first = firstChange.get(path) ?? Date.now();
+      firstChange.set(path, first);
       clearTimeout(timers.get(path));
+      const wait = Math.max(0, Math.min(WATCH_SETTLE_MS, first + WATCH_MAX_WAIT_MS - Date.now()));
       timers.set(
         path,
-        setTimeout(() => {
-          timers.delete(path);
-          run(async () => {
-            try {
-              if (!statSync(path).isFile()) return;
-            } catch {
-              return; // removed before it settled
-            }
-            await take(path);
-            await flush();
-          });
-        }, WATCH_SETTLE_MS),
+        setTimeout(() => ingest(path), wait),
       );
     };
     for (const dir of dirs) watchers.push(watch(dir, { recursive: true }, (_e, name) => changed(dir, name)));

@@ -9,6 +9,7 @@
 import type { GeoIp, GeoResult } from '../enrich/geo.js';
 import type { PtrResolver } from '../enrich/ptr.js';
 import type { Tx } from './adapter.js';
+import { writeSettingAside } from './errors.js';
 
 /** Between enrichment writes (ms). */
 export const ENRICH_FLUSH_MS = 2000;
@@ -34,7 +35,7 @@ INSERT INTO attackers AS a (ip, first_seen, last_seen, country_code, country_sou
 SELECT r.ip, r.seen, r.seen, r.country_code, r.country_source, r.asn, r.as_name, r.bgp_prefix, r.asn_source,
        now(), now()
 FROM jsonb_to_recordset($1::jsonb) AS r(ip inet, seen timestamptz, country_code varchar(2),
-     country_source varchar(16), asn integer, as_name varchar(128), bgp_prefix cidr, asn_source varchar(16))
+     country_source varchar(16), asn bigint, as_name varchar(128), bgp_prefix cidr, asn_source varchar(16))
 ORDER BY r.ip
 ON CONFLICT (ip) DO UPDATE SET
   first_seen = LEAST(a.first_seen, EXCLUDED.first_seen),
@@ -83,6 +84,8 @@ export interface EnricherStats {
   dropped: number;
   /** PTR lookups still pending at exit, abandoned. */
   ptrAbandoned: number;
+  /** Rows the database refused (a value it cannot store), skipped. */
+  refused: number;
 }
 
 /** Enriches the addresses `see()` is given and writes the results through `write` on a timer. */
@@ -95,6 +98,7 @@ export class AttackerEnricher {
     writeErrors: 0,
     dropped: 0,
     ptrAbandoned: 0,
+    refused: 0,
   };
   private readonly seen = new Map<string, string>();
   private geoRows: EnrichmentBatch['geo'] = [];
@@ -163,7 +167,21 @@ export class AttackerEnricher {
           ptr: this.ptrRows.slice(0, ENRICH_WRITE_ROWS),
         };
         try {
-          this.stats.rowsWritten += await this.opts.write(batch);
+          // A row the database cannot store is set aside (counted), never retried forever.
+          const geo = await writeSettingAside(batch.geo, (rows) =>
+            this.opts.write({ geo: [...rows], ptr: [] }),
+          );
+          const ptr = await writeSettingAside(batch.ptr, (rows) =>
+            this.opts.write({ geo: [], ptr: [...rows] }),
+          );
+          this.stats.rowsWritten += geo.written + ptr.written;
+          for (const x of [...geo.refused, ...ptr.refused]) {
+            this.stats.refused++;
+            this.opts.onWarning?.({
+              code: 'enrichment_refused',
+              message: `enrichment of ${x.row.ip} was refused by the database (${x.reason}); skipped`,
+            });
+          }
         } catch (err) {
           this.stats.writeErrors++;
           this.opts.onWarning?.({

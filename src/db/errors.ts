@@ -122,3 +122,35 @@ export function connectError(err: unknown, t: Target): DbError {
     );
   return new DbError('E_DB', `PostgreSQL at ${where}: ${msg}`, opts);
 }
+
+/**
+ * Writes `rows` with `write` as one batch; when the database refuses the batch for its data (a
+ * value out of range, bad text, a constraint: isDataError), writes them one at a time and returns
+ * the rows it refused with the reason, so one bad row never blocks the others or a retry loop.
+ * Other errors (the connection) are thrown for the caller to retry.
+ */
+export async function writeSettingAside<T>(
+  rows: readonly T[],
+  write: (rows: readonly T[]) => Promise<number>,
+): Promise<{ written: number; refused: Array<{ row: T; reason: string }> }> {
+  try {
+    return { written: await write(rows), refused: [] };
+  } catch (err) {
+    if (!isDataError(err) || rows.length === 1) {
+      if (isDataError(err))
+        return { written: 0, refused: [{ row: rows[0]!, reason: (err as Error).message }] };
+      throw err;
+    }
+  }
+  let written = 0;
+  const refused: Array<{ row: T; reason: string }> = [];
+  for (const row of rows) {
+    try {
+      written += await write([row]);
+    } catch (err) {
+      if (!isDataError(err)) throw err;
+      refused.push({ row, reason: (err as Error).message });
+    }
+  }
+  return { written, refused };
+}

@@ -12,7 +12,13 @@
 
 import type { Tx } from './adapter.js';
 
-/** One attacker's snapshot as written (times as ISO-8601 UTC strings, jsonb columns as values). */
+/** A jsonb value already serialised (the profiler serialises each snapshot column once). */
+export class RawJson {
+  constructor(readonly text: string) {}
+}
+
+/** One attacker's snapshot as written (times as ISO-8601 UTC strings, jsonb columns as values or
+ *  as RawJson). */
 export interface ProfileRow {
   ip: string;
   first_seen: string;
@@ -105,5 +111,19 @@ export async function writeProfiles(tx: Tx, rows: readonly ProfileRow[]): Promis
     rows.map((r) => ({ ip: r.ip, first_seen: r.first_seen, last_seen: r.last_seen })),
   );
   await tx.query(ENSURE_ATTACKERS, [ids]);
-  return (await tx.query(UPSERT_SNAPSHOTS, [JSON.stringify(rows)])).rowCount;
+  return (await tx.query(UPSERT_SNAPSHOTS, [rowsJson(rows)])).rowCount;
+}
+
+/** JSON.stringify of the rows, with RawJson values spliced in as they are. */
+function rowsJson(rows: readonly ProfileRow[]): string {
+  const out: string[] = [];
+  for (const r of rows) {
+    const fields: string[] = [];
+    for (const [k, v] of Object.entries(r)) {
+      if (v === undefined) continue;
+      fields.push(`${JSON.stringify(k)}:${v instanceof RawJson ? v.text : JSON.stringify(v)}`);
+    }
+    out.push(`{${fields.join(',')}}`);
+  }
+  return `[${out.join(',')}]`;
 }

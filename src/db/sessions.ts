@@ -2,19 +2,25 @@
 // `deckscope sessions similar`.
 //
 // The neighbour search is multi-index hashing (Norouzi, Punjani, Fleet, "Fast Search in Hamming
-// Space with Multi-Index Hashing", CVPR 2012): the 64-bit SimHash is cut into four 16-bit bands,
-// stored tagged with their position in one integer[] column under a GIN index. Two hashes within
-// Hamming distance r differ in at most floor(r / 4) bits in at least one band (pigeonhole), so
-// probing every band value within that radius of the query's bands finds every neighbour within r,
-// and only the candidates the index returns are compared exactly. With r = 8 (DECNET's linking
-// threshold) that is 4 × 137 probe keys.
+// Space with Multi-Index Hashing", CVPR 2012): the 64-bit SimHash is cut into three bands of 22, 21
+// and 21 bits, stored tagged with their position in one integer[] column under a GIN index. Two
+// hashes within Hamming distance r differ in at most floor(r / 3) bits in at least one band
+// (pigeonhole), so probing every band value within that radius of the query's bands finds every
+// neighbour within r, and only the candidates the index returns are compared exactly. With r = 8
+// (DECNET's linking threshold) that is 254 + 232 + 232 probe keys, and about 330 candidates among a
+// million random hashes. Past MAX_INDEXED_DISTANCE the probes outnumber what a scan costs, so the
+// search compares every row instead.
 
 import type { Queryable, Tx } from './adapter.js';
 
-/** Bands the 64-bit SimHash is cut into, and their width (bits). */
-export const SIMHASH_BANDS = 4;
-export const SIMHASH_BAND_BITS = 16;
-/** The largest --max-distance offered: at 16 a band radius of 4 means 4 × 2,517 probe keys. */
+/** Widths of the bands the 64-bit SimHash is cut into, most significant first (bits). */
+export const SIMHASH_BAND_BITS: readonly number[] = [22, 21, 21];
+/** A band's tag: band i's keys are i × BAND_TAG + value (all below 2^31). */
+const BAND_TAG = 1 << 22;
+/** The largest distance searched through the index (3 probe bits per band: 1,794 + 2 × 1,562
+ *  keys); beyond it, a full scan. */
+export const MAX_INDEXED_DISTANCE = 11;
+/** The largest --max-distance offered. */
 export const MAX_SIMILAR_DISTANCE = 16;
 
 /** One session_profile row as written: column name → value (jsonb columns as values, times as
@@ -33,22 +39,23 @@ export interface SessionRow {
   [column: string]: unknown;
 }
 
-/** The tagged band keys of a SimHash: band i's 16-bit value plus i × 65536. */
+/** The tagged band keys of a SimHash. */
 export function simhashBands(hash: bigint): number[] {
   const u = BigInt.asUintN(64, hash);
   const out: number[] = [];
-  for (let i = 0; i < SIMHASH_BANDS; i++) {
-    const shift = BigInt((SIMHASH_BANDS - 1 - i) * SIMHASH_BAND_BITS);
-    out.push(i * 65536 + Number((u >> shift) & 0xffffn));
-  }
+  let shift = 64;
+  SIMHASH_BAND_BITS.forEach((bits, i) => {
+    shift -= bits;
+    out.push(i * BAND_TAG + Number((u >> BigInt(shift)) & ((1n << BigInt(bits)) - 1n)));
+  });
   return out;
 }
 
-/** Every 16-bit value within Hamming distance `radius` of `value`. */
-function ball16(value: number, radius: number): number[] {
+/** Every `bits`-bit value within Hamming distance `radius` of `value`. */
+function ball(value: number, bits: number, radius: number): number[] {
   const out = [value];
   const grow = (v: number, from: number, left: number) => {
-    for (let bit = from; bit < SIMHASH_BAND_BITS; bit++) {
+    for (let bit = from; bit < bits; bit++) {
       const w = v ^ (1 << bit);
       out.push(w);
       if (left > 1) grow(w, bit + 1, left - 1);
@@ -58,14 +65,13 @@ function ball16(value: number, radius: number): number[] {
   return out;
 }
 
-/** The band keys to probe for every neighbour within `maxDistance` of `hash`. */
+/** The band keys to probe for every neighbour within `maxDistance` (≤ MAX_INDEXED_DISTANCE). */
 export function probeKeys(hash: bigint, maxDistance: number): number[] {
-  const radius = Math.floor(maxDistance / SIMHASH_BANDS);
+  const radius = Math.floor(maxDistance / SIMHASH_BAND_BITS.length);
   const keys: number[] = [];
-  for (const key of simhashBands(hash)) {
-    const band = Math.floor(key / 65536);
-    for (const v of ball16(key % 65536, radius)) keys.push(band * 65536 + v);
-  }
+  simhashBands(hash).forEach((key, i) => {
+    for (const v of ball(key - i * BAND_TAG, SIMHASH_BAND_BITS[i]!, radius)) keys.push(i * BAND_TAG + v);
+  });
   return keys;
 }
 
@@ -108,7 +114,7 @@ const COLUMNS: ReadonlyArray<readonly [string, string]> = [
   ['kd_timing_obfuscated', 'boolean'],
   ['kd_timing_grid_ms', 'double precision'],
   ['kd_timing_source', 'text'],
-  ['kd_noecho_keystrokes', 'integer'],
+  ['kd_noecho_lines', 'integer'],
   ['verdict', 'text'],
   ['verdict_evidence', 'jsonb'],
   ['kd_simhash_bands', 'integer[]'],
@@ -128,6 +134,11 @@ ON CONFLICT (ip) DO UPDATE SET
   first_seen = LEAST(a.first_seen, EXCLUDED.first_seen),
   last_seen = GREATEST(a.last_seen, EXCLUDED.last_seen)`;
 
+const ENSURE_UNTIMED_ATTACKERS = `
+INSERT INTO attackers (ip, first_seen, last_seen, updated_at)
+SELECT ip, now(), now(), now() FROM unnest($1::inet[]) AS ip
+ON CONFLICT (ip) DO NOTHING`;
+
 const UPSERT_SESSIONS = `
 INSERT INTO session_profile AS s (attacker_uuid, ${SESSION_COLUMNS.join(', ')}, ingested_at)
 SELECT a.uuid, ${SESSION_COLUMNS.map((c) => `r.${c}`).join(', ')}, now()
@@ -146,16 +157,26 @@ ON CONFLICT (session_id) DO UPDATE SET
  *  or replaced. Session ids must be unique within the batch. Returns the rows written. */
 export async function writeSessionProfiles(tx: Tx, rows: readonly SessionRow[]): Promise<number> {
   if (rows.length === 0) return 0;
-  const now = new Date().toISOString();
-  const attackers = rows
-    .filter((r) => r.attacker_ip !== null)
-    .map((r) => {
-      const first = r.started_at ?? now;
-      const duration = typeof r.duration_s === 'number' && Number.isFinite(r.duration_s) ? r.duration_s : 0;
-      const last = new Date(Date.parse(first) + duration * 1000).toISOString();
-      return { ip: r.attacker_ip, first_seen: first, last_seen: last };
+  // A session without a start time still gets its attackers row (to link to), but moves no
+  // first/last seen: re-ingesting old recordings must not make an attacker look recent.
+  const timed: Array<{ ip: string; first_seen: string; last_seen: string }> = [];
+  const untimed: string[] = [];
+  for (const r of rows) {
+    if (r.attacker_ip === null) continue;
+    if (r.started_at === null) {
+      untimed.push(r.attacker_ip);
+      continue;
+    }
+    const duration = typeof r.duration_s === 'number' && Number.isFinite(r.duration_s) ? r.duration_s : 0;
+    const last = new Date(Date.parse(r.started_at) + duration * 1000);
+    timed.push({
+      ip: r.attacker_ip,
+      first_seen: r.started_at,
+      last_seen: Number.isNaN(last.getTime()) ? r.started_at : last.toISOString(),
     });
-  if (attackers.length) await tx.query(ENSURE_ATTACKERS, [JSON.stringify(attackers)]);
+  }
+  if (timed.length) await tx.query(ENSURE_ATTACKERS, [JSON.stringify(timed)]);
+  if (untimed.length) await tx.query(ENSURE_UNTIMED_ATTACKERS, [[...new Set(untimed)].sort()]);
   const payload = JSON.stringify(
     rows.map((r) => ({
       ...r,
@@ -186,16 +207,17 @@ export type SimilarResult =
 const QUERY_SESSION = `
 SELECT session_id, kd_digraph_simhash::text AS simhash FROM session_profile WHERE session_id = $1`;
 
-// The candidates the band index returns, compared exactly (popcount of the xor through bit(64)).
-const NEIGHBOURS = `
-SELECT session_id, attacker_ip::text AS attacker_ip, honeypot, started_at, kd_total_keystrokes, verdict,
+// The candidates the band index returns (or, past MAX_INDEXED_DISTANCE, every row), compared
+// exactly: popcount of the xor's eight bytes.
+const neighbours = (indexed: boolean) => `
+SELECT session_id, host(attacker_ip) AS attacker_ip, honeypot, started_at, kd_total_keystrokes, verdict,
        kd_digraph_simhash::text AS simhash, d.distance
 FROM session_profile,
-     LATERAL (SELECT length(replace(((kd_digraph_simhash # $2::bigint)::bit(64))::text, '0', ''))
-              AS distance) d
-WHERE kd_simhash_bands && $3::integer[] AND session_id <> $1 AND d.distance <= $4
+     LATERAL (SELECT bit_count(int8send(kd_digraph_simhash # $2::bigint))::int AS distance) d
+WHERE ${indexed ? 'kd_simhash_bands && $5::integer[]' : 'kd_digraph_simhash IS NOT NULL'}
+  AND session_id <> $1 AND d.distance <= $3
 ORDER BY d.distance, started_at DESC NULLS LAST, session_id
-LIMIT $5`;
+LIMIT $4`;
 
 /** Sessions whose SimHash is within `maxDistance` bits of session `sessionId`'s, nearest first. */
 export async function findSimilarSessions(
@@ -207,15 +229,10 @@ export async function findSimilarSessions(
     .rows[0];
   if (!q) return { status: 'no-such-session' };
   if (q.simhash === null) return { status: 'no-simhash' };
-  const hash = BigInt(q.simhash);
-  const keys = probeKeys(hash, opts.maxDistance);
-  const rows = await db.query<SimilarSession>(NEIGHBOURS, [
-    sessionId,
-    q.simhash,
-    keys,
-    opts.maxDistance,
-    opts.limit,
-  ]);
+  const indexed = opts.maxDistance <= MAX_INDEXED_DISTANCE;
+  const params: unknown[] = [sessionId, q.simhash, opts.maxDistance, opts.limit];
+  if (indexed) params.push(probeKeys(BigInt(q.simhash), opts.maxDistance));
+  const rows = await db.query<SimilarSession>(neighbours(indexed), params);
   return {
     status: 'ok',
     query: { session_id: q.session_id, simhash: q.simhash },

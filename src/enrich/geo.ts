@@ -316,6 +316,17 @@ class CsvAsn implements AsnLookup {
   }
 }
 
+/** attackers.as_name's width (characters). */
+export const AS_NAME_MAX_CHARS = 128;
+
+/** An AS name as the attackers table can hold it: no NUL or lone surrogates, at most
+ *  AS_NAME_MAX_CHARS characters (a few registry names are longer). */
+function storableName(name: string): string {
+  return name
+    .replace(/\0|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '')
+    .slice(0, AS_NAME_MAX_CHARS);
+}
+
 /** Offline country + ASN lookup. lookup() never throws. */
 export class GeoIp {
   private constructor(
@@ -403,7 +414,7 @@ export class GeoIp {
       country_code: cc,
       country_source: cc ? this.country.source : null,
       asn: hit?.asn ?? null,
-      as_name: hit?.org ?? null,
+      as_name: hit?.org ? storableName(hit.org) : null,
       bgp_prefix: hit?.prefix ?? null,
       asn_source: hit ? this.asn.source : null,
     };

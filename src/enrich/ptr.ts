@@ -85,8 +85,9 @@ export const PTR_CONCURRENCY_DEFAULT = 10;
 export const PTR_MAX_PENDING_DEFAULT = 100_000;
 /** About 190 B of heap per remembered address (measured): 250 000 ≈ 48 MB, 1M ≈ 190 MB. */
 export const PTR_MAX_TRACKED_DEFAULT = 250_000;
-/** Longest name accepted from an answer (c-ares escapes odd bytes as \DDD, so up to 4x 255). */
-const PTR_NAME_MAX_CHARS = 1024;
+/** Longest name accepted from an answer: a DNS name's limit, which attackers.ptr_record
+ *  (varchar(256)) holds. A longer one (c-ares escapes odd bytes as \DDD) is refused. */
+const PTR_NAME_MAX_CHARS = 255;
 const QUEUE_COMPACT_MIN = 1024;
 
 interface Entry {

@@ -7,7 +7,7 @@
 // did is lost; if it comes back it starts a new profile, whose snapshot replaces the stored one once
 // it is newer (the database keeps the newest snapshot by packet time: src/db/profiles.ts).
 
-import type { ProfileRow } from '../db/profiles.js';
+import { type ProfileRow, RawJson } from '../db/profiles.js';
 import type { EventSink } from '../sinks/sink.js';
 import type { HoneypotRecord } from '../syslog/honeypot.js';
 import { forEachLine } from '../util/text.js';
@@ -98,8 +98,9 @@ function jsonValue(key: string, v: unknown): unknown {
   return noNul(key, v);
 }
 
-const asJson = (v: unknown): unknown =>
-  v === null || v === undefined ? null : JSON.parse(JSON.stringify(v, jsonValue));
+/** A snapshot column serialised once, as it will be written (RawJson: not parsed back). */
+const asJson = (v: unknown): RawJson | null =>
+  v === null || v === undefined ? null : new RawJson(JSON.stringify(v, jsonValue));
 
 /** Builds the database row of one snapshot. */
 export function profileRow(b: AttackerBehavior, e: Entry, sensorId: string): ProfileRow {

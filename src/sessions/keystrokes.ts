@@ -1,15 +1,22 @@
 // Keystroke tokeniser for the "i" (terminal input) stream of a recording (behavior.md §4.3).
 //
-// One keystroke per: printable code point; Enter (CR, LF, or CR LF in one read); Backspace (DEL
+// One keystroke per: printable code point (a lone surrogate is not printable: it is CONTROL);
+// Enter (CR, LF, or CR LF in one read); Backspace (DEL
 // 0x7F or BS 0x08); ^W 0x17; ^U 0x15; ^C 0x03; ^D 0x04; Tab 0x09; any other C0/C1 control; and
 // one per escape sequence: CSI `ESC [ params intermediates final`, SS3 `ESC O x`, `ESC x` (Alt+key)
 // and a lone ESC. Arrows are CSI A–D (any parameters, e.g. ESC[1;5C) and SS3 A–D.
 //
-// Bracketed paste (`ESC[200~ … ESC[201~`, enabled when the shell writes ESC[?2004h) is not
-// keystrokes: its content is reported as one paste with its length. Paste state persists across
-// reads (a long paste arrives in several reads, and the end marker may be split); other escape
-// sequences are assumed to arrive whole in one read, so an ESC or CSI cut off at the end of a read
-// is one keystroke on its own.
+// Bracketed paste (`ESC[200~ … ESC[201~`) is not keystrokes: its content is reported as one paste
+// with its length. It is honoured only while `bracketedPaste` is true (the profile sets it from the
+// output: the shell enabled mode 2004 with ESC[?2004h and has not disabled it with ESC[?2004l, or
+// the recording has no output at all); otherwise ESC[200~ and ESC[201~ are one escape-sequence
+// keystroke each. A paste ends at ESC[201~, after MAX_PASTE_CHARS of content (the rest is
+// tokenised as keystrokes again), or when the mode is switched off (setBracketedPaste(false)), so
+// one unterminated ESC[200~ cannot swallow the rest of a session. While bracketed-paste mode is on,
+// a stray ESC[201~ outside a paste is ignored. Paste state persists across reads (a long paste
+// arrives in several reads, and the end marker may be split); other escape sequences are assumed
+// to arrive whole in one read, so an ESC or CSI cut off at the end of a read is one keystroke on
+// its own.
 //
 // Several keystrokes in one read share the read's time; the profile decides what that means for
 // timing (see profile.ts).
@@ -60,21 +67,36 @@ export interface KeystrokeSink {
 const PASTE_END = '\x1b[201~';
 /** Longest CSI sequence accepted (ESC and '[' included), in characters. */
 const MAX_CSI_CHARS = 32;
+/** Most content of one bracketed paste (UTF-16 code units, 1 Mi); the paste ends there. */
+export const MAX_PASTE_CHARS = 1 << 20;
 
 /** Tokenises successive input reads (stateful across reads for bracketed paste). */
 export class KeystrokeTokenizer {
+  /** Whether ESC[200~ starts a paste (see the file comment); true by default. */
+  private bracketedPaste = true;
   private inPaste = false;
   private pasteT = 0;
   private pasteChars = 0;
   /** Characters of PASTE_END matched at the end of the previous read. */
   private endMatched = 0;
 
-  /** Clears the state (for reuse on another session). */
+  /** Clears the state (for reuse on another session); bracketed paste is honoured again. */
   reset(): void {
+    this.bracketedPaste = true;
     this.inPaste = false;
     this.pasteT = 0;
     this.pasteChars = 0;
     this.endMatched = 0;
+  }
+
+  /** Switches bracketed-paste handling on or off; switching off ends a paste in progress (reported
+   *  to `sink`, its pending marker prefix counted as content). */
+  setBracketedPaste(enabled: boolean, sink: KeystrokeSink): void {
+    if (!enabled && this.inPaste) {
+      this.pasteChars += this.endMatched;
+      this.endPaste(sink);
+    }
+    this.bracketedPaste = enabled;
   }
 
   /** Tokenises one read `data` received at `t` seconds. */
@@ -89,13 +111,16 @@ export class KeystrokeTokenizer {
       const c = data.charCodeAt(i);
       if (c >= 0x20 && c !== 0x7f && (c < 0x80 || c > 0x9f)) {
         // Printable (combining a surrogate pair into one code point).
-        if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
-          const d = data.charCodeAt(i + 1);
-          if (d >= 0xdc00 && d <= 0xdfff) {
+        if (c >= 0xd800 && c <= 0xdfff) {
+          const d = i + 1 < n ? data.charCodeAt(i + 1) : 0;
+          if (c <= 0xdbff && d >= 0xdc00 && d <= 0xdfff) {
             sink.key(KeyKind.PRINTABLE, ((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000, t);
             i += 2;
-            continue;
+          } else {
+            sink.key(KeyKind.CONTROL, -1, t); // lone surrogate: not a character
+            i++;
           }
+          continue;
         }
         sink.key(KeyKind.PRINTABLE, c, t);
         i++;
@@ -163,14 +188,16 @@ export class KeystrokeTokenizer {
         }
         if (b >= 0x40 && b <= 0x7e) {
           // Complete CSI: params data[i+2, j), final b.
-          if (b === 0x7e /* ~ */ && j - i === 5 && data.startsWith('200', i + 2)) {
-            this.inPaste = true;
-            this.pasteT = t;
-            this.pasteChars = 0;
-            this.endMatched = 0;
-            return j + 1;
+          if (this.bracketedPaste && b === 0x7e /* ~ */ && j - i === 5) {
+            if (data.startsWith('200', i + 2)) {
+              this.inPaste = true;
+              this.pasteT = t;
+              this.pasteChars = 0;
+              this.endMatched = 0;
+              return j + 1;
+            }
+            if (data.startsWith('201', i + 2)) return j + 1; // stray end
           }
-          if (b === 0x7e && j - i === 5 && data.startsWith('201', i + 2)) return j + 1; // stray end
           sink.key(b >= 0x41 && b <= 0x44 ? KeyKind.ARROW : KeyKind.ESCAPE_SEQUENCE, -1, t);
           return j + 1;
         }
@@ -195,7 +222,8 @@ export class KeystrokeTokenizer {
       return i + 1;
     }
     // Alt+key: ESC followed by one character (a surrogate pair counts as one).
-    const isPair = next >= 0xd800 && next <= 0xdbff && i + 2 < n;
+    const low = i + 2 < n ? data.charCodeAt(i + 2) : 0;
+    const isPair = next >= 0xd800 && next <= 0xdbff && low >= 0xdc00 && low <= 0xdfff;
     sink.key(KeyKind.ESCAPE_SEQUENCE, -1, t);
     return i + (isPair ? 3 : 2);
   }
@@ -221,9 +249,14 @@ export class KeystrokeTokenizer {
       }
       this.pasteChars += this.endMatched; // false alarm: those characters were content
       this.endMatched = 0;
+      if (this.pasteChars >= MAX_PASTE_CHARS) {
+        this.endPaste(sink);
+        return i;
+      }
     }
+    const budget = MAX_PASTE_CHARS - this.pasteChars;
     const end = data.indexOf(PASTE_END, i);
-    if (end >= 0) {
+    if (end >= 0 && end - i <= budget) {
       this.pasteChars += end - i;
       this.endPaste(sink);
       return end + PASTE_END.length;
@@ -231,6 +264,12 @@ export class KeystrokeTokenizer {
     // No marker: keep a possible marker prefix at the end of the read.
     let k = Math.min(PASTE_END.length - 1, n - i);
     while (k > 0 && !data.endsWith(PASTE_END.slice(0, k))) k--;
+    if (end >= 0 || n - i - k > budget) {
+      // The bound is reached in this read: the paste ends there, the rest is keystrokes.
+      this.pasteChars += budget;
+      this.endPaste(sink);
+      return i + budget;
+    }
     this.pasteChars += n - i - k;
     this.endMatched = k;
     return n;

@@ -4,7 +4,10 @@
 //
 // Definitions used throughout (times in ms unless the name ends in _s):
 // * Keystroke: a token of keystrokes.ts from an "i" event. Bracketed-paste content is not
-//   keystrokes. Keystrokes typed while the terminal did not echo are excluded (see below).
+//   keystrokes; ESC[200~ starts a paste only while the output has bracketed-paste mode on
+//   (ESC[?2004h seen before the read, not switched off by ESC[?2004l since) or when the recording
+//   has no output at all (keystrokes.ts bounds a paste). Keystrokes typed while the terminal did
+//   not echo, and keystrokes whose echo cannot be verified, are excluded (see below).
 // * Read: one "i" event. All keystrokes of a read share its time. Only the FIRST keystroke of a
 //   read gets an inter-key interval (IKI): its read time minus the previous read's time. The other
 //   keystrokes of a multi-key read get no IKI (their zero intervals say nothing about typing
@@ -16,20 +19,28 @@
 //   cursor/erase/SGR/insert CSI sequences and BS/BEL may precede them); if the read also holds an
 //   Enter, the characters before it must be followed by CR or LF in the output (so a prompt that
 //   happens to start with the typed character does not count as echo). Printable keystrokes
-//   after an Enter in the same read cannot be checked and are "unverified"; so are all when the
-//   session has no output at all.
+//   after an Enter in the same read cannot be checked and are "unverified"; so are all keystrokes
+//   when the session has no output at all.
 // * No-echo exclusion (PII): a printable keystroke that was not echoed starts a no-echo run; it
 //   and every keystroke until an echoed printable or the Enter / ^C / ^D ending the line (inclusive)
-//   are excluded from EVERY feature and only counted in kd_noecho_keystrokes.
+//   are excluded from EVERY feature. Only the number of input lines holding such a run is kept
+//   (kd_noecho_lines), never a count of keys (that would be the password length).
+// * Unverified exclusion (PII): an unverified printable is treated exactly like a no-echo one: it
+//   starts a run (or continues a no-echo run, which it never ends) excluding it and every keystroke
+//   until an echoed printable or the Enter / ^C / ^D ending the line; the run is excluded from
+//   EVERY feature (timing, counts, rates, totals) but is not a no-echo line. Consequence: a
+//   recording with input but no output at all has kd_total_keystrokes 0, null timing statistics,
+//   no digraphs and kd_timing_source 'unverified' (pastes are still counted: they carry no keys).
 // * Digraphs (the only features derived from characters) use pairs of consecutive included,
 //   ECHOED printable keystrokes where the second starts a read; the IAT is that read's IKI.
 
 import { KeyKind, type KeyKindValue, type KeystrokeSink, KeystrokeTokenizer } from './keystrokes.js';
-import type { Recording, RecordingEvent } from './recording.js';
+import { MAX_EVENT_TIME_S, type Recording, type RecordingEvent } from './recording.js';
 import { digraphToken, simhash64 } from './simhash.js';
 
-/** Version of the SessionProfile field definitions. */
-export const SESSION_PROFILE_SCHEMA_VERSION = 1;
+/** Version of the SessionProfile field definitions. 2: kd_noecho_keystrokes → kd_noecho_lines,
+ *  unverified keys excluded, kd_timing_source 'unverified', bracketed paste only with mode 2004. */
+export const SESSION_PROFILE_SCHEMA_VERSION = 2;
 
 /** DECNET pause-histogram edges (absolute): burst < 200 ms ≤ think < 1500 ms ≤ distracted. */
 export const PAUSE_BURST_MAX_MS = 200;
@@ -112,7 +123,7 @@ export interface SessionProfile {
   schema_version: number;
   /** Time of the last event, s since the session start. */
   duration_s: number;
-  /** Included keystrokes (excludes paste content and no-echo keystrokes). */
+  /** Included keystrokes (excludes paste content, no-echo and unverified keystrokes). */
   kd_total_keystrokes: number;
   /** Number of IKIs behind the kd_iki_* statistics. */
   kd_iki_count: number;
@@ -161,17 +172,26 @@ export interface SessionProfile {
   kd_timing_obfuscated: boolean | null;
   /** The detected grid, ms, or null. */
   kd_timing_grid_ms: number | null;
-  /** Where timings come from: "i" events, single-character echo output (lower fidelity), none. */
-  kd_timing_source: 'input' | 'echo' | 'none';
-  /** Keystrokes excluded because the terminal did not echo (password prompts). */
-  kd_noecho_keystrokes: number;
+  /** Where timings come from: "i" events with echo-verified output ('input'), single-character
+   *  echo output of an output-only recording ('echo', lower fidelity), 'unverified' for "i" events
+   *  in a recording without any output (all keystrokes excluded, no timing), or 'none'. */
+  kd_timing_source: 'input' | 'echo' | 'unverified' | 'none';
+  /** Input lines (runs ended by Enter / ^C / ^D or the end of the session) typed while the
+   *  terminal did not echo (password prompts); their keys are in no other feature. */
+  kd_noecho_lines: number;
   verdict: SessionVerdict;
   verdict_evidence: VerdictEvidence[];
 }
 
-const ECHO_UNVERIFIED = 0;
+/** Echo state per keystroke: not applicable (non-printable), echoed, not echoed, unverifiable. */
+const ECHO_NA = 0;
 const ECHO_YES = 1;
 const ECHO_NO = 2;
+const ECHO_UNVERIFIED = 3;
+/** Exclusion run state of pass 2. */
+const RUN_NONE = 0;
+const RUN_NOECHO = 1;
+const RUN_UNVERIFIED = 2;
 const MS_PER_S = 1000;
 const KIND_COUNT = 11;
 
@@ -404,6 +424,13 @@ interface DigraphAcc {
 }
 
 /** Computes the keystroke profile of one recording. Total: never throws on any Recording shape. */
+/** Events the profile uses: finite time in (−∞, MAX_EVENT_TIME_S] and string data. */
+function usableEvent(ev: unknown): ev is RecordingEvent {
+  if (ev === null || typeof ev !== 'object') return false;
+  const { t, data } = ev as RecordingEvent;
+  return typeof t === 'number' && Number.isFinite(t) && t <= MAX_EVENT_TIME_S && typeof data === 'string';
+}
+
 export function profileSession(rec: Recording): SessionProfile {
   const events: readonly RecordingEvent[] = Array.isArray(rec?.events) ? rec.events : [];
   kKind.length = 0;
@@ -416,11 +443,15 @@ export function profileSession(rec: Recording): SessionProfile {
   pasteAt.length = 0;
 
   let hasInput = false;
-  for (let i = 0; i < events.length; i++)
-    if (events[i]?.code === 'i') {
-      hasInput = true;
-      break;
-    }
+  let hasOutput = false;
+  for (let i = 0; i < events.length && !(hasInput && hasOutput); i++) {
+    const ev = events[i];
+    if (!usableEvent(ev)) continue;
+    if (ev.code === 'i') hasInput = true;
+    else if (ev.code === 'o') hasOutput = true;
+  }
+  /** Input without any output: no keystroke's echo can be verified, all are excluded. */
+  const allUnverified = hasInput && !hasOutput;
 
   let pasteCount = 0;
   let pasteChars = 0;
@@ -432,7 +463,7 @@ export function profileSession(rec: Recording): SessionProfile {
       kT.push(readT);
       kCp.push(codePoint);
       kRead.push(readNo);
-      kEcho.push(ECHO_UNVERIFIED);
+      kEcho.push(kind === KeyKind.PRINTABLE ? ECHO_UNVERIFIED : ECHO_NA);
     },
     paste(_t, chars) {
       pasteCount++;
@@ -441,8 +472,9 @@ export function profileSession(rec: Recording): SessionProfile {
     },
   };
   const tok = new KeystrokeTokenizer();
+  // Bracketed paste is honoured only once the output enables it, or always without output.
+  tok.setBracketedPaste(!hasOutput, sink);
   const m: EchoMatch = { active: false, readT: 0, first: 0, next: 0, stop: 0, needNewline: false, phase: 0 };
-  let outputEvents = 0;
   let bracketedPasteMode = false;
   let lastOutT = Number.NaN;
   let prevInputT = 0;
@@ -450,10 +482,9 @@ export function profileSession(rec: Recording): SessionProfile {
 
   for (let i = 0; i < events.length; i++) {
     const ev = events[i];
-    if (ev === null || typeof ev !== 'object') continue;
+    if (!usableEvent(ev)) continue;
     const t = ev.t;
     const data = ev.data;
-    if (typeof t !== 'number' || !Number.isFinite(t) || typeof data !== 'string') continue;
     if (t > duration) duration = t;
     if (ev.code === 'i') {
       if (m.active) finishEcho(m, false);
@@ -469,12 +500,10 @@ export function profileSession(rec: Recording): SessionProfile {
       let stop = first;
       while (stop < end && kKind[stop] !== KeyKind.ENTER) stop++;
       let printablesBefore = 0;
-      for (let k = first; k < end; k++) {
+      for (let k = first; k < stop; k++) {
         if (kKind[k] !== KeyKind.PRINTABLE) continue;
-        if (k < stop) {
-          kEcho[k] = ECHO_NO;
-          printablesBefore++;
-        }
+        kEcho[k] = ECHO_NO; // until the echo match marks it ECHO_YES; after stop: ECHO_UNVERIFIED
+        printablesBefore++;
       }
       if (printablesBefore > 0) {
         m.active = true;
@@ -486,8 +515,12 @@ export function profileSession(rec: Recording): SessionProfile {
         m.phase = 0;
       }
     } else if (ev.code === 'o') {
-      outputEvents++;
-      if (!bracketedPasteMode && data.includes('\x1b[?2004h')) bracketedPasteMode = true;
+      const on = data.lastIndexOf('\x1b[?2004h');
+      const off = data.lastIndexOf('\x1b[?2004l');
+      if (on > off) {
+        bracketedPasteMode = true;
+        tok.setBracketedPaste(true, sink);
+      } else if (off > on) tok.setBracketedPaste(false, sink); // also ends a paste in progress
       if (!hasInput) {
         const e = echoKeystroke(data);
         if (e !== null) {
@@ -513,14 +546,14 @@ export function profileSession(rec: Recording): SessionProfile {
   }
   if (m.active) finishEcho(m, false);
   tok.finish(sink);
-  if (outputEvents === 0)
-    for (let k = 0; k < kEcho.length; k++) if (kEcho[k] === ECHO_NO) kEcho[k] = ECHO_UNVERIFIED;
 
   // Pass 2: features over included keystrokes.
   const counts = new Array<number>(KIND_COUNT).fill(0);
   let total = 0;
-  let noechoCount = 0;
-  let noecho = false;
+  let noechoLines = 0;
+  /** Whether the current input line has been counted as a no-echo line. */
+  let lineCounted = false;
+  let run = RUN_NONE;
   const ikis: number[] = [];
   const enterLat: number[] = [];
   const startLat: number[] = [];
@@ -553,19 +586,31 @@ export function profileSession(rec: Recording): SessionProfile {
       pi++;
     }
     const kind = kKind[k]!;
-    const echo = kEcho[k]!;
-    let excluded = false;
+    // Without any output nothing is verifiable (and not-echoed cannot be told from unverifiable).
+    const echo = allUnverified && kind === KeyKind.PRINTABLE ? ECHO_UNVERIFIED : kEcho[k]!;
+    let excluded: boolean;
     if (kind === KeyKind.PRINTABLE) {
-      if (echo === ECHO_NO) {
+      if (echo === ECHO_YES) {
+        run = RUN_NONE;
+        excluded = false;
+      } else if (echo === ECHO_NO) {
+        if (!lineCounted) {
+          noechoLines++;
+          lineCounted = true;
+        }
+        run = RUN_NOECHO;
         excluded = true;
-        noecho = true;
-      } else noecho = false;
-    } else if (noecho) {
-      excluded = true;
-      if (kind === KeyKind.ENTER || kind === KeyKind.CTRL_C || kind === KeyKind.CTRL_D) noecho = false;
+      } else {
+        if (run !== RUN_NOECHO) run = RUN_UNVERIFIED; // never ends a no-echo run
+        excluded = true;
+      }
+    } else excluded = run !== RUN_NONE;
+    if (kind === KeyKind.ENTER || kind === KeyKind.CTRL_C || kind === KeyKind.CTRL_D) {
+      run = RUN_NONE; // the line ends (this key is still excluded if its run was)
+      lineCounted = false;
     }
+    if (allUnverified) excluded = true;
     if (excluded) {
-      noechoCount++;
       chainT = Number.NaN;
       prevKind = -1;
       continue;
@@ -670,7 +715,13 @@ export function profileSession(rec: Recording): SessionProfile {
     .map((d) => ({ digraph: d.digraph, count: d.count, mean_iat_ms: d.sum / d.count }));
 
   const rate = (c: number): number | null => (total > 0 ? c / total : null);
-  const timingSource: SessionProfile['kd_timing_source'] = hasInput ? 'input' : nKeys > 0 ? 'echo' : 'none';
+  const timingSource: SessionProfile['kd_timing_source'] = hasInput
+    ? allUnverified
+      ? 'unverified'
+      : 'input'
+    : nKeys > 0
+      ? 'echo'
+      : 'none';
 
   const verdict = decideVerdict({
     ikis,
@@ -684,7 +735,7 @@ export function profileSession(rec: Recording): SessionProfile {
     lattice,
     timingSource,
     bracketedPasteMode,
-    unverifiedEcho: hasInput && outputEvents === 0,
+    unverifiedEcho: allUnverified,
   });
 
   return {
@@ -719,7 +770,7 @@ export function profileSession(rec: Recording): SessionProfile {
     kd_timing_obfuscated: lattice.obfuscated,
     kd_timing_grid_ms: lattice.gridMs,
     kd_timing_source: timingSource,
-    kd_noecho_keystrokes: noechoCount,
+    kd_noecho_lines: noechoLines,
     verdict: verdict.verdict,
     verdict_evidence: verdict.evidence,
   };

@@ -7,8 +7,21 @@
 // 1 µs (the precision asciinema writes). Rounding makes the three formats of one session give
 // bit-identical times: v3 intervals are accumulated in integer microseconds, and absolute epoch
 // times of shards (whose doubles carry ~0.24 µs of error at 1.7e9) are recovered exactly.
+//
+// Database safety (the Recording's fields go to PostgreSQL text / inet / timestamptz columns):
+// * metadata strings (sid, honeypot, service) have U+0000 removed and lone surrogates replaced by
+//   U+FFFD (text and jsonb reject both), and are capped at MAX_META_CHARS;
+// * attackerIp is the canonical text of src/enrich/addresses.ts parseAddress (IPv4-mapped IPv6
+//   becomes IPv4, zone ids such as `%eth0`, which inet rejects, are dropped);
+// * startedAt is kept only when 0 ≤ startedAt and startedAt + (last event time) ≤ MAX_TIMESTAMP_S
+//   (9999-12-31T23:59:59Z); otherwise it is null (anomaly `bad_timestamp`). A shard header
+//   timestamp written in milliseconds (≈ 1.7e12) is therefore out of range and null: it is not
+//   guessed to be milliseconds (the first event time is then the origin, as without a header
+//   timestamp);
+// * events later than MAX_EVENT_TIME_S (10 years) after the start are dropped (anomaly
+//   `time_out_of_range`), so durations stay small enough for any date arithmetic.
 
-import { isIP } from 'node:net';
+import { parseAddress } from '../enrich/addresses.js';
 
 /** Longest line accepted, in UTF-16 code units; longer lines are skipped (anomaly `line_too_long`). */
 export const MAX_LINE_CHARS = 1 << 20;
@@ -26,6 +39,12 @@ const HEADER_ORIGIN_MAX_LEAD_S = 86_400;
 const US_PER_S = 1e6;
 /** Longest metadata string kept (IPs, honeypot and service names, sids). */
 const MAX_META_CHARS = 256;
+/** Largest startedAt (and startedAt + duration) kept: 9999-12-31T23:59:59Z, Unix seconds. */
+export const MAX_TIMESTAMP_S = 253_402_300_799;
+/** Events more than this many seconds (10 × 365 days) after the session start are dropped
+ *  (anomaly `time_out_of_range`). */
+export const MAX_EVENT_TIME_S = 315_360_000;
+const MAX_EVENT_US = MAX_EVENT_TIME_S * US_PER_S;
 
 /** One recorded event. */
 export interface RecordingEvent {
@@ -49,7 +68,8 @@ export interface Recording {
   /** Terminal size in character cells, when the header gives it. */
   cols: number | null;
   rows: number | null;
-  /** Attacker address (validated with node:net isIP), from metadata or the file name. */
+  /** Attacker address: canonical text of parseAddress (src/enrich/addresses.ts), from metadata or
+   *  the file name. */
   attackerIp: string | null;
   /** Honeypot / decky name, from metadata or the file name. */
   honeypot: string | null;
@@ -66,8 +86,8 @@ export type RecordingsResult =
       /** Non-empty, non-comment lines that produced no event (bad JSON, bad shape, capped…). */
       skippedLines: number;
       /** Counts by anomaly name: bad_json, bad_event, non_finite_time, negative_time,
-       *  non_monotonic_time, unknown_code, line_too_long, events_capped, sessions_capped,
-       *  shard_event_without_header, duplicate_header. */
+       *  non_monotonic_time, time_out_of_range, bad_timestamp, unknown_code, line_too_long,
+       *  events_capped, sessions_capped, shard_event_without_header, duplicate_header. */
       anomalies: Record<string, number>;
     }
   | { ok: false; error: string };
@@ -101,29 +121,75 @@ const TIMESTAMP_KEYS = ['timestamp', 'ts', 'started_at', 'start'];
 const NAME_TOKEN = /^[A-Za-z0-9][A-Za-z0-9.-]{0,63}$/;
 const RECORDING_EXT = /\.(?:cast|jsonl|ndjson|json|log|txt)$/i;
 
-/** Returns an IP from "1.2.3.4", "1.2.3.4:22", "[2001:db8::1]:22", "2001:db8::1", or null. */
+/** Returns the canonical IP (parseAddress text) from "1.2.3.4", "1.2.3.4:22", "[2001:db8::1]:22",
+ *  "2001:db8::1", "fe80::1%eth0", "::ffff:1.2.3.4" (→ "1.2.3.4"), or null. */
 export function parseIpLike(value: Json): string | null {
   if (typeof value !== 'string' || value.length === 0 || value.length > MAX_META_CHARS) return null;
   let s = value.trim();
-  if (isIP(s)) return s;
+  const direct = parseAddress(s);
+  if (direct !== null) return direct.text;
   if (s.startsWith('[')) {
     const close = s.indexOf(']');
     if (close > 0) s = s.slice(1, close);
-    return isIP(s) === 6 ? s : null;
+    const a = parseAddress(s);
+    return a !== null && s.includes(':') ? a.text : null; // an IPv6 literal (IPv4-mapped → IPv4)
   }
   const colon = s.lastIndexOf(':');
   if (colon > 0 && s.indexOf(':') === colon) {
-    const host = s.slice(0, colon);
-    if (isIP(host) === 4) return host;
+    const a = parseAddress(s.slice(0, colon));
+    if (a !== null && a.version === 4) return a.text;
   }
   return null;
 }
 
+/** Removes U+0000 and replaces lone surrogates by U+FFFD (PostgreSQL text/jsonb reject both). */
+export function sanitizeText(s: string): string {
+  let out = '';
+  let from = 0;
+  const n = s.length;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c !== 0 && (c < 0xd800 || c > 0xdfff)) continue;
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        i++; // a valid pair
+        continue;
+      }
+    }
+    out += s.slice(from, i) + (c === 0 ? '' : '\ufffd');
+    from = i + 1;
+  }
+  return from === 0 ? s : out + s.slice(from);
+}
+
 function metaString(value: Json): string | null {
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  if (typeof value !== 'string') return null;
-  const s = value.trim();
+  if (typeof value !== 'string' || value.length > 4 * MAX_META_CHARS) return null;
+  const s = sanitizeText(value).trim();
   return s.length > 0 && s.length <= MAX_META_CHARS ? s : null;
+}
+
+/** A startedAt usable as a timestamptz: finite, ≥ 0, and start + duration ≤ MAX_TIMESTAMP_S. */
+function validStart(startedAt: number | null, durationS: number): boolean {
+  return (
+    startedAt !== null &&
+    Number.isFinite(startedAt) &&
+    startedAt >= 0 &&
+    startedAt <= MAX_TIMESTAMP_S &&
+    startedAt + durationS <= MAX_TIMESTAMP_S
+  );
+}
+
+/** Sets rec.startedAt to `startedAt` if valid for the session's events, else null (`bad_timestamp`). */
+function setStart(rec: Recording, startedAt: number | null, an: Anomalies): void {
+  const last = rec.events.length > 0 ? rec.events[rec.events.length - 1]!.t : 0;
+  if (startedAt === null) rec.startedAt = null;
+  else if (validStart(startedAt, last)) rec.startedAt = startedAt;
+  else {
+    rec.startedAt = null;
+    an.add('bad_timestamp');
+  }
 }
 
 function firstString(objs: JsonObject[], keys: string[]): string | null {
@@ -199,7 +265,7 @@ function fileNameMeta(fileName: string | undefined): FileNameMeta {
     m.ip = ip;
     if (parts[1] !== undefined && NAME_TOKEN.test(parts[1])) m.honeypot = parts[1];
     if (parts[2] !== undefined && NAME_TOKEN.test(parts[2])) m.service = parts[2];
-    const sid = parts.slice(3).join('_');
+    const sid = sanitizeText(parts.slice(3).join('_'));
     if (sid.length > 0 && sid.length <= MAX_META_CHARS) m.sid = sid;
   }
   if (segments.length >= 3) {
@@ -232,11 +298,16 @@ class SessionBuilder {
   lastUs = 0;
   constructor(readonly rec: Recording) {}
 
-  /** Appends an event at `us` microseconds since start (clamped to be monotonic). */
-  push(us: number, code: string, data: string, an: Anomalies): void {
+  /** Appends an event at `us` microseconds since start (clamped to be monotonic). Returns false
+   *  when the time is more than MAX_EVENT_TIME_S after the start (event dropped). */
+  push(us: number, code: string, data: string, an: Anomalies): boolean {
+    if (!(us <= MAX_EVENT_US)) {
+      an.skip('time_out_of_range');
+      return false;
+    }
     if (this.events.length >= MAX_EVENTS_PER_SESSION) {
       an.skip('events_capped');
-      return;
+      return true;
     }
     if (us < 0) {
       an.add('negative_time');
@@ -248,6 +319,7 @@ class SessionBuilder {
     }
     this.lastUs = us;
     this.events.push({ t: us / US_PER_S, code, data });
+    return true;
   }
 }
 
@@ -367,7 +439,7 @@ function parseAsciicast(
   const rec: Recording = {
     sid: firstString([header], SID_KEYS) ?? fm.sid,
     format: version === 2 ? 'asciicast-v2' : 'asciicast-v3',
-    startedAt: finiteNumber(header.timestamp),
+    startedAt: null,
     cols: cellCount(version === 2 ? header.width : term?.cols),
     rows: cellCount(version === 2 ? header.height : term?.rows),
     attackerIp: null,
@@ -407,10 +479,10 @@ function parseAsciicast(
       us = accUs + step;
     }
     if (!Number.isFinite(us)) return an.skip('non_finite_time');
-    accUs = us;
-    b.push(us, code, data, an);
+    if (b.push(us, code, data, an)) accUs = us;
   });
   rec.events = b.events;
+  setStart(rec, finiteNumber(header.timestamp), an);
   return { ok: true, sessions: [rec], skippedLines: an.skipped, anomalies: an.counts };
 }
 
@@ -422,10 +494,15 @@ interface ShardSession {
   startedAt: number | null;
 }
 
-function shardHeaderTimestamp(hdr: JsonObject): number | null {
+/** The first finite header timestamp, or null; one outside [0, MAX_TIMESTAMP_S] (e.g. in
+ *  milliseconds) is null and counted as `bad_timestamp`. */
+function shardHeaderTimestamp(hdr: JsonObject, an: Anomalies): number | null {
   for (const k of TIMESTAMP_KEYS) {
     const v = finiteNumber(hdr[k]);
-    if (v !== null) return v;
+    if (v === null) continue;
+    if (v >= 0 && v <= MAX_TIMESTAMP_S) return v;
+    an.add('bad_timestamp');
+    return null;
   }
   return null;
 }
@@ -463,9 +540,10 @@ function parseShard(text: string, fm: FileNameMeta): RecordingsResult {
     const line = p.value;
     if (!isObject(line)) return an.skip('bad_event');
     const sidRaw = line.sid;
-    const sid = typeof sidRaw === 'number' && Number.isFinite(sidRaw) ? String(sidRaw) : sidRaw;
-    if (typeof sid !== 'string' || sid.length === 0 || sid.length > MAX_META_CHARS)
-      return an.skip('bad_event');
+    const sidStr = typeof sidRaw === 'number' && Number.isFinite(sidRaw) ? String(sidRaw) : sidRaw;
+    if (typeof sidStr !== 'string' || sidStr.length > MAX_META_CHARS) return an.skip('bad_event');
+    const sid = sanitizeText(sidStr); // sessions whose sids differ only in NUL / lone surrogates merge
+    if (sid.length === 0) return an.skip('bad_event');
     if (isObject(line.hdr)) {
       const s = getSession(sid);
       if (s === null) return an.skip('sessions_capped');
@@ -477,7 +555,7 @@ function parseShard(text: string, fm: FileNameMeta): RecordingsResult {
       rec.cols = cellCount(hdr.width ?? hdr.cols ?? term?.cols);
       rec.rows = cellCount(hdr.height ?? hdr.rows ?? term?.rows);
       applyMeta(rec, metaObjects(line), fm, true);
-      if (Number.isNaN(s.originS)) s.startedAt = shardHeaderTimestamp(hdr);
+      if (Number.isNaN(s.originS)) s.startedAt = shardHeaderTimestamp(hdr, an);
       return;
     }
     const t = line.t;
@@ -505,7 +583,7 @@ function parseShard(text: string, fm: FileNameMeta): RecordingsResult {
   const out: Recording[] = [];
   for (const s of sessions.values()) {
     s.b.rec.events = s.b.events;
-    s.b.rec.startedAt = s.startedAt;
+    setStart(s.b.rec, s.startedAt, an);
     out.push(s.b.rec);
   }
   return { ok: true, sessions: out, skippedLines: an.skipped, anomalies: an.counts };

@@ -157,4 +157,29 @@ describe.each(backends())('attacker enrichment on $name', (backend) => {
       await db.close();
     }
   });
+
+  it('stores the bundled data’s extremes: a 32-bit private-use ASN and an AS name over 128 characters', async () => {
+    // node_modules/@ip-location-db/asn/asn-ipv4.csv:
+    //   103.138.210.0,103.138.210.255,4294967294,… (RFC 6996 private use, above 2^31 - 1)
+    //   45.128.121.0,… an organisation name of 143 characters
+    const db = await openDb(await backend.fresh());
+    try {
+      await migrate(db);
+      const enricher = new AttackerEnricher({
+        geo: GeoIp.openDefault(),
+        ptr: null,
+        write: (batch) => db.transaction((tx) => writeEnrichment(tx, batch)),
+      });
+      for (const ip of ['103.138.210.1', '45.128.121.1', '8.8.8.8'])
+        enricher.see(ip, '2026-01-01T00:00:00.000Z');
+      await enricher.close();
+      const rows = (await db.query<{ ip: string; asn: number; as_name: string }>(STATE)).rows;
+      expect(rows.map((r) => r.ip)).toEqual(['103.138.210.1', '45.128.121.1', '8.8.8.8']);
+      expect(rows[0]!.asn).toBe(4294967294);
+      expect(rows[1]!.as_name.length).toBe(128);
+      expect(enricher.stats).toMatchObject({ refused: 0, writeErrors: 0 });
+    } finally {
+      await db.close();
+    }
+  });
 });

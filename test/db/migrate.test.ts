@@ -17,6 +17,7 @@ const TABLES = [
   'attackers',
   'events',
   'schema_migrations',
+  'session_profile',
   'smtp_targets',
 ];
 const VIEWS = ['v_new_fingerprints_today', 'v_shared_fingerprints', 'v_top_attackers'];
@@ -28,13 +29,19 @@ describe.each(backends())('migrations on $name', (backend) => {
     const db = await openDb(await backend.fresh());
     try {
       const files = loadMigrations();
-      expect(files.map((m) => m.version)).toEqual([1, 2, 3, 4]);
+      expect(files.map((m) => m.version)).toEqual([1, 2, 3, 4, 5]);
       const first = await migrate(db);
-      expect(first.applied.map((m) => m.name)).toEqual(['events', 'profiles', 'views', 'profiler']);
-      expect(first.version).toBe(4);
+      expect(first.applied.map((m) => m.name)).toEqual([
+        'events',
+        'profiles',
+        'views',
+        'profiler',
+        'sessions',
+      ]);
+      expect(first.version).toBe(5);
       const second = await migrate(db);
       expect(second.applied).toEqual([]);
-      expect(second.version).toBe(4);
+      expect(second.version).toBe(5);
       const rels = await rows(
         db,
         `SELECT c.relname, c.relkind FROM pg_class c
@@ -51,6 +58,7 @@ describe.each(backends())('migrations on $name', (backend) => {
         { version: 2, name: 'profiles' },
         { version: 3, name: 'views' },
         { version: 4, name: 'profiler' },
+        { version: 5, name: 'sessions' },
       ]);
     } finally {
       await db.close();
@@ -65,7 +73,7 @@ describe.each(backends())('migrations on $name', (backend) => {
       await expect(migrate(db, changed)).rejects.toThrow(/002_profiles\.sql changed after it was applied/);
       const older = loadMigrations().slice(0, 2);
       await expect(migrate(db, older)).rejects.toThrow(
-        /schema version 4, newer than this deckscope knows \(2\)/,
+        /schema version 5, newer than this deckscope knows \(2\)/,
       );
     } finally {
       await db.close();
@@ -154,7 +162,7 @@ describe.runIf(backends().length > 1)('migrations on the server, concurrently', 
     const dbs = await Promise.all([1, 2, 3].map(() => openDb(url)));
     try {
       const results = await Promise.all(dbs.map((db) => migrate(db)));
-      expect(results.map((r) => r.applied.length).sort()).toEqual([0, 0, 4]);
+      expect(results.map((r) => r.applied.length).sort()).toEqual([0, 0, 5]);
       await Promise.all(
         dbs.map((db) => ensurePartitions(db, [utcDay(Date.now()), addDays(utcDay(Date.now()), 1)])),
       );

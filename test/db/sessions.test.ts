@@ -5,6 +5,7 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDb } from '../../src/db/adapter.js';
+import { writeSettingAside } from '../../src/db/errors.js';
 import { migrate } from '../../src/db/migrate.js';
 import {
   findSimilarSessions,
@@ -45,27 +46,27 @@ const row = (id: string, hash: bigint | null, over: Partial<SessionRow> = {}): S
 });
 
 describe('SimHash bands and probes', () => {
-  it('cuts the unsigned 64-bit value into four 16-bit bands, most significant first', () => {
+  it('cuts the unsigned 64-bit value into bands of 22, 21 and 21 bits, most significant first', () => {
+    // 0x123456789abcdef0 = 0b0001001000110100010101 | 100111100010011010101 | 111001101111011110000
     expect(simhashBands(0x1234_5678_9abc_def0n)).toEqual([
-      0x1234,
-      65536 + 0x5678,
-      131072 + 0x9abc,
-      196608 + 0xdef0,
+      0b0001001000110100010101,
+      (1 << 22) + 0b100111100010011010101,
+      (2 << 22) + 0b111001101111011110000,
     ]);
-    expect(simhashBands(-1n)).toEqual([0xffff, 65536 + 0xffff, 131072 + 0xffff, 196608 + 0xffff]);
+    expect(simhashBands(-1n)).toEqual([(1 << 22) - 1, (1 << 22) + (1 << 21) - 1, (2 << 22) + (1 << 21) - 1]);
   });
 
-  it('probes 4 × (1 + 16 + 120) keys for distance 8 (a band radius of 2)', () => {
-    expect(new Set(probeKeys(Q, 8)).size).toBe(4 * 137);
-    expect(probeKeys(Q, 3)).toHaveLength(4); // radius 0: the bands themselves
+  it('probes 1 + 22 + 231 and twice 1 + 21 + 210 keys for distance 8 (a band radius of 2)', () => {
+    expect(new Set(probeKeys(Q, 8)).size).toBe(254 + 2 * 232);
+    expect(probeKeys(Q, 2)).toHaveLength(3); // radius 0: the bands themselves
   });
 
   it('every hash within the distance shares a probed band key (pigeonhole)', () => {
     fc.assert(
       fc.property(
         fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }),
-        fc.integer({ min: 0, max: 12 }),
-        fc.array(fc.integer({ min: 0, max: 63 }), { maxLength: 12 }),
+        fc.integer({ min: 0, max: 11 }),
+        fc.array(fc.integer({ min: 0, max: 63 }), { maxLength: 11 }),
         (h, d, bits) => {
           const distinct = [...new Set(bits)].slice(0, d);
           const other = simhashBands(flip(h, distinct));
@@ -81,6 +82,36 @@ describe('SimHash bands and probes', () => {
 describe.each(backends())('session_profile on $name', (backend) => {
   afterAll(() => backend.cleanup());
 
+  it('sets aside a row the database refuses and writes the others', async () => {
+    const db = await openDb(await backend.fresh());
+    try {
+      await migrate(db);
+      const rows = [
+        row('good-1', Q),
+        row('bad-zone', Q, { attacker_ip: 'fe80::1%eth0' }), // inet takes no zone id
+        row('bad-year', Q, { started_at: '+011476-01-01T00:00:00.000Z' }),
+        row('good-2', Q),
+      ];
+      const r = await writeSettingAside(rows, (batch) =>
+        db.transaction((tx) => writeSessionProfiles(tx, batch)),
+      );
+      expect(r.written).toBe(2);
+      expect(r.refused.map((x) => x.row.session_id)).toEqual(['bad-zone', 'bad-year']);
+      const ids = await db.query<{ session_id: string }>('SELECT session_id FROM session_profile ORDER BY 1');
+      expect(ids.rows.map((x) => x.session_id)).toEqual(['good-1', 'good-2']);
+      // No start time: the attackers row exists for the link, its first/last seen are not moved.
+      await db.transaction((tx) => writeSessionProfiles(tx, [row('untimed', Q, { started_at: null })]));
+      const a = await db.query<{ first_seen: Date; last_seen: Date }>(
+        'SELECT first_seen, last_seen FROM attackers',
+      );
+      expect(a.rows).toEqual([
+        { first_seen: new Date('2026-11-01T10:00:00.000Z'), last_seen: new Date('2026-11-01T10:01:00.000Z') },
+      ]);
+    } finally {
+      await db.close();
+    }
+  });
+
   it('upserts by session id, links the attacker and finds exactly the neighbours within the distance', async () => {
     const db = await openDb(await backend.fresh());
     try {
@@ -88,7 +119,7 @@ describe.each(backends())('session_profile on $name', (backend) => {
       const near = [
         row('d1', flip(Q, [0])),
         row('d3', flip(Q, [1, 20, 63])),
-        row('d8', flip(Q, [0, 9, 17, 25, 33, 41, 49, 57])), // one bit in each byte: all four bands differ
+        row('d8', flip(Q, [0, 9, 17, 25, 33, 41, 49, 57])), // one bit in each byte: every band differs
         row('d9', flip(Q, [0, 1, 2, 3, 4, 5, 6, 7, 8])),
         row(
           'd30',

@@ -45,10 +45,11 @@ CREATE TABLE session_profile (
   kd_timing_obfuscated    boolean,
   kd_timing_grid_ms       double precision,
   kd_timing_source        text,
-  kd_noecho_keystrokes    integer,
+  kd_noecho_lines    integer,
   verdict                 text,
   verdict_evidence        jsonb,
-  -- The SimHash cut into four 16-bit bands, each tagged with its position (band * 65536 + value):
+  -- The SimHash cut into bands of 22, 21 and 21 bits, each tagged with its position
+  -- (band * 2^22 + value):
   -- the multi-index hashing key of `deckscope sessions similar` (src/db/sessions.ts).
   kd_simhash_bands        integer[],
   schema_version          integer     NOT NULL,
@@ -64,3 +65,35 @@ CREATE INDEX session_profile_simhash_bands ON session_profile USING gin (kd_simh
 ALTER TABLE attackers
   ADD COLUMN ptr_status varchar(16),
   ADD COLUMN ptr_at     timestamptz;
+-- AS numbers are 32-bit unsigned (RFC 6793): 4200000000-4294967294 (private use) overflow integer.
+-- v_top_attackers (003) reads the column, so it is dropped and created again around the change.
+DROP VIEW v_top_attackers;
+ALTER TABLE attackers ALTER COLUMN asn TYPE bigint;
+CREATE VIEW v_top_attackers AS
+SELECT
+  a.ip,
+  a.first_seen,
+  a.last_seen,
+  a.event_count,
+  a.decky_count,
+  a.service_count,
+  a.sensor_count,
+  a.country_code,
+  a.asn,
+  a.as_name,
+  a.ptr_record,
+  b.os_guess,
+  b.hop_distance,
+  (SELECT count(*) FROM attacker_fingerprints f WHERE f.ip = a.ip) AS fingerprint_count,
+  COALESCE((
+    SELECT jsonb_object_agg(k.kind, k.vals ORDER BY k.kind)
+    FROM (
+      SELECT f.kind, jsonb_agg(f.value ORDER BY f.count DESC, f.value) AS vals
+      FROM attacker_fingerprints f
+      WHERE f.ip = a.ip
+      GROUP BY f.kind
+    ) k
+  ), '{}'::jsonb) AS fingerprints
+FROM attackers a
+LEFT JOIN attacker_behavior b ON b.attacker_uuid = a.uuid
+ORDER BY a.event_count DESC, a.ip;

@@ -123,7 +123,8 @@ describe('echo and no-echo keystrokes', () => {
 
   it('excludes the password keys (and its Enter) from every feature', () => {
     const p = passwordSession().profile();
-    expect(p.kd_noecho_keystrokes).toBe(PW.length + 1);
+    expect(p.kd_noecho_lines).toBe(1); // one line, not the password length
+    expect(json(p)).not.toContain('noecho_keystrokes');
     expect(p.kd_total_keystrokes).toBe('sudo -k\r'.length + 'whoami\r'.length);
     // IKIs: 7 within "sudo -k\r", 6 within "whoami\r"; none spans the password
     expect(p.kd_iki_count).toBe(13);
@@ -145,7 +146,7 @@ describe('echo and no-echo keystrokes', () => {
     s.read('s3cret\r', 500, false);
     s.out('root@host:~# ', 0.05);
     const p = s.profile();
-    expect(p.kd_noecho_keystrokes).toBe(7);
+    expect(p.kd_noecho_lines).toBe(1);
     expect(p.kd_total_keystrokes).toBe(0);
     expect(json(p)).not.toContain('s3');
   });
@@ -156,15 +157,25 @@ describe('echo and no-echo keystrokes', () => {
     s.read('\x1b[D', 150, false).out('\x1b[D', ECHO_DELAY_S);
     s.read('h', 150, false).out('\x1b[1@h', ECHO_DELAY_S);
     const p = s.profile();
-    expect(p.kd_noecho_keystrokes).toBe(0);
+    expect(p.kd_noecho_lines).toBe(0);
     expect(p.kd_arrow_rate).toBeCloseTo(1 / 6, 12);
   });
 
-  it('input-only recordings (no output at all): timing kept, no digraphs, flagged', () => {
+  // Changed with the unverified-key fix: keys whose echo cannot be verified were counted (total
+  // TEXT.length, timing kept); now they are excluded from every feature like no-echo keys.
+  it('input-only recordings (no output at all): every key excluded, source unverified, flagged', () => {
     const s = new Session().type(TEXT, (i) => 100 + (i % 7) * 30, false);
     const p = s.profile();
-    expect(p.kd_total_keystrokes).toBe(TEXT.length);
-    expect(p.kd_noecho_keystrokes).toBe(0);
+    expect(p.kd_total_keystrokes).toBe(0);
+    expect(p.kd_timing_source).toBe('unverified');
+    expect(p.kd_iki_count).toBe(0);
+    expect(p.kd_iki_mean_ms).toBeNull();
+    expect(p.kd_max_pause_s).toBeNull();
+    expect(p.kd_backspace_rate).toBeNull();
+    expect(p.kd_multichar_reads).toBe(0);
+    expect(p.kd_pause_hist).toEqual({ burst: 0, think: 0, distracted: 0 });
+    expect(p.kd_noecho_lines).toBe(0); // unverifiable is not no-echo
+    expect(p.verdict).toBe('unknown');
     expect(p.kd_top_digraphs).toEqual([]);
     expect(p.kd_digraph_simhash).toBeNull();
     expect(p.verdict_evidence.map((e) => e.signal)).toContain('no_output_echo_unverifiable');
@@ -261,7 +272,7 @@ describe('verdicts on synthetic sessions', () => {
   it('an empty recording: unknown, null statistics', () => {
     const p = new Session().profile();
     expect(p).toMatchObject({
-      schema_version: 1,
+      schema_version: 2, // 2 since kd_noecho_lines and the unverified-key exclusion
       duration_s: 0,
       kd_total_keystrokes: 0,
       kd_iki_mean_ms: null,
@@ -298,5 +309,118 @@ describe('totality', () => {
   it('tolerates a malformed Recording object', () => {
     expect(() => profileSession({} as Recording)).not.toThrow();
     expect(() => profileSession({ events: [null, 1, { t: 1 }] } as unknown as Recording)).not.toThrow();
+  });
+});
+
+describe('unverified keys (echo cannot be checked) are excluded like no-echo keys', () => {
+  it('keys after an Enter in the same read are excluded, with the rest of their line', () => {
+    const s = new Session().out('$ ');
+    s.read('ls\rab\x7fc', 300, false).out('ls\r\n', ECHO_DELAY_S).out('file\r\n$ ', 0.01);
+    s.read('\r', 400, false).out('\r\n$ ', ECHO_DELAY_S);
+    const p = s.profile();
+    // l, s, Enter; "ab⌫c" and the Enter ending that line are unverified
+    expect(p.kd_total_keystrokes).toBe(3);
+    expect(p.kd_backspace_rate).toBe(0);
+    expect(p.kd_noecho_lines).toBe(0);
+    expect(p.kd_iki_count).toBe(0);
+    expect(p.kd_timing_source).toBe('input');
+  });
+
+  it('an unverified line after a no-echo line: one no-echo line, nothing included', () => {
+    const s = new Session().out('Password: ');
+    s.read('pw', 300, false);
+    s.read('\rls', 300, false).out('\r\n$ ', 0.05);
+    const p = s.profile();
+    expect(p.kd_total_keystrokes).toBe(0);
+    expect(p.kd_noecho_lines).toBe(1);
+  });
+
+  it('no output at all: pastes are still honoured and counted, keys are not', () => {
+    const s = new Session();
+    s.read('\x1b[200~abc\x1b[201~', 100, false).read('\r', 100, false);
+    const p = s.profile();
+    expect(p.kd_paste_count).toBe(1);
+    expect(p.kd_paste_chars).toBe(3);
+    expect(p.kd_total_keystrokes).toBe(0);
+    expect(p.kd_timing_source).toBe('unverified');
+  });
+});
+
+describe('kd_noecho_lines', () => {
+  it('counts lines ended by ^C and Enter, not keys', () => {
+    const s = new Session().out('Password: ');
+    s.read('a', 200, false).read('b', 200, false).read('\x03', 200, false).out('^C\r\nPassword: ', 0.05);
+    s.read('c', 200, false).read('\r', 200, false).out('\r\n$ ', 0.05);
+    const p = s.profile();
+    expect(p.kd_noecho_lines).toBe(2);
+    expect(p.kd_total_keystrokes).toBe(0);
+    expect(p.kd_ctrl_c_rate).toBeNull();
+  });
+
+  it('a line with no-echo keys around an echoed one is one line', () => {
+    const s = new Session().out('> ');
+    s.read('x', 200, false).read('y', 200).read('z', 200, false).read('\r', 200, false);
+    s.out('\r\n> ', 0.05);
+    const p = s.profile();
+    expect(p.kd_noecho_lines).toBe(1);
+    expect(p.kd_total_keystrokes).toBe(1); // y; x, z and the Enter (in z's run) are excluded
+  });
+
+  it('a no-echo run at the end of the session is a line', () => {
+    const s = new Session().out('Password: ');
+    s.read('a', 200, false).read('b', 200, false);
+    expect(s.profile().kd_noecho_lines).toBe(1);
+  });
+});
+
+describe('bracketed paste needs mode 2004 in the output', () => {
+  it('without ESC[?2004h, ESC[200~ … ESC[201~ is two escape-sequence keys and typed text', () => {
+    const s = new Session().out('$ ');
+    s.read('\x1b[200~ls\x1b[201~', 500, false).out('ls', ECHO_DELAY_S);
+    s.read('\r', 200);
+    const p = s.profile();
+    expect(p.kd_paste_count).toBe(0);
+    expect(p.kd_paste_chars).toBe(0);
+    expect(p.kd_total_keystrokes).toBe(5); // ESC[200~, l, s, ESC[201~, Enter
+  });
+
+  it('honoured while the mode is on, not after ESC[?2004l', () => {
+    const s = new Session().out('\x1b[?2004h$ ');
+    s.read('\x1b[200~ab\x1b[201~', 500, false).read('\r', 100).out('\x1b[?2004l\r\n$ ', 0.05);
+    s.read('\x1b[200~cd\x1b[201~', 500, false).out('cd', ECHO_DELAY_S);
+    const p = s.profile();
+    expect(p.kd_paste_count).toBe(1);
+    expect(p.kd_paste_chars).toBe(2);
+    expect(p.kd_total_keystrokes).toBe(1 + 4); // Enter; ESC[200~, c, d, ESC[201~
+  });
+
+  it('an unterminated paste ends when the output switches the mode off', () => {
+    const s = new Session().out('\x1b[?2004h$ ');
+    s.read('\x1b[200~rm -rf', 500, false).out('\x1b[?2004l', 0.1);
+    s.read('x', 200, false).out('x', ECHO_DELAY_S);
+    const p = s.profile();
+    expect(p.kd_paste_count).toBe(1);
+    expect(p.kd_paste_chars).toBe('rm -rf'.length);
+    expect(p.kd_total_keystrokes).toBe(1);
+  });
+});
+
+describe('lone surrogates in input', () => {
+  it('never reach digraphs', () => {
+    const s = new Session().out('$ ');
+    for (const ch of ['a', 'b', '\ud800', 'c', 'd']) s.read(ch, 150);
+    const p = s.profile();
+    expect(p.kd_total_keystrokes).toBe(5);
+    expect(p.kd_top_digraphs.map((d) => d.digraph).sort()).toEqual(['ab', 'cd']);
+    expect(/[\ud800-\udfff]/.test(json(p))).toBe(false);
+  });
+});
+
+describe('events far in the future', () => {
+  it('events after 10 years are ignored by the profile (duration stays a valid date span)', () => {
+    const rec = new Session().out('$ ').rec();
+    rec.events.push({ t: 1e13, code: 'o', data: 'late' });
+    const p = profileSession(rec);
+    expect(p.duration_s).toBe(0.01);
   });
 });

@@ -290,3 +290,90 @@ describe('errors and hostile input', () => {
     );
   });
 });
+
+describe('values the database accepts', () => {
+  const v2 = { version: 2, width: 80, height: 24 };
+
+  it('startedAt outside [0, 9999-12-31T23:59:59Z] (with the duration) is null and counted', () => {
+    const start = (timestamp: unknown, ...events: unknown[]) =>
+      ok(parseRecordings(lines({ ...v2, timestamp }, ...events)));
+    const huge = start(1e13, [0, 'o', 'x']);
+    expect(huge.sessions[0]!.startedAt).toBeNull();
+    expect(huge.anomalies.bad_timestamp).toBe(1);
+    expect(start(-5).sessions[0]!.startedAt).toBeNull();
+    expect(start(253_402_300_799).sessions[0]!.startedAt).toBe(253_402_300_799); // no events
+    expect(start(253_402_300_799, [1, 'o', 'x']).sessions[0]!.startedAt).toBeNull(); // + 1 s
+    expect(start(253_402_300_798, [1, 'o', 'x']).sessions[0]!.startedAt).toBe(253_402_300_798);
+    expect(start('1700000000').sessions[0]!.startedAt).toBeNull(); // not a number: absent
+    expect(start('1700000000').anomalies.bad_timestamp).toBeUndefined();
+  });
+
+  it('a shard header timestamp in milliseconds is null; the first event time is the origin', () => {
+    const r = ok(
+      parseRecordings(
+        lines(
+          { sid: 'B', hdr: { timestamp: 1_736_121_590_000 } },
+          { sid: 'B', t: 1_736_121_601, ch: 'i', d: 'x' },
+          { sid: 'B', t: 1_736_121_602, ch: 'o', d: 'x' },
+        ),
+      ),
+    );
+    expect(r.sessions[0]!.startedAt).toBe(1_736_121_601);
+    expect(times(r.sessions[0]!)).toEqual([0, 1]);
+    expect(r.anomalies.bad_timestamp).toBe(1);
+  });
+
+  it('a huge absolute shard time gives startedAt null', () => {
+    const r = ok(parseRecordings(lines({ sid: 'Z', hdr: {} }, { sid: 'Z', t: 1e300, ch: 'o', d: 'a' })));
+    expect(r.sessions[0]!.startedAt).toBeNull();
+    expect(times(r.sessions[0]!)).toEqual([0]);
+    expect(r.anomalies.bad_timestamp).toBe(1);
+  });
+
+  it('events more than 10 years (315360000 s) after the start are dropped and counted', () => {
+    const r = ok(
+      parseRecordings(lines({ ...v2, timestamp: 1_700_000_000 }, [1e13, 'o', 'x'], [315_360_000, 'o', 'ok'])),
+    );
+    const rec = r.sessions[0]!;
+    expect(rec.events).toEqual([{ t: 315_360_000, code: 'o', data: 'ok' }]);
+    expect(r.anomalies.time_out_of_range).toBe(1);
+    expect(r.skippedLines).toBe(1);
+    expect(new Date((1_700_000_000 + 315_360_000) * 1000).toISOString()).toBe('2033-11-11T22:13:20.000Z');
+    // v3: a dropped interval does not advance the clock
+    const v3 = ok(
+      parseRecordings(
+        lines({ version: 3, term: { cols: 80, rows: 24 } }, [1, 'o', 'a'], [1e13, 'o', 'b'], [0.5, 'o', 'c']),
+      ),
+    );
+    expect(times(v3.sessions[0]!)).toEqual([1, 1.5]);
+    // shard, relative times
+    const sh = ok(parseRecordings(lines({ sid: 's', hdr: {} }, { sid: 's', t: 5e8, ch: 'o', d: 'x' })));
+    expect(sh.sessions[0]!.events).toEqual([]);
+  });
+
+  it('metadata strings lose U+0000 and lone surrogates (→ U+FFFD); pairs are kept', () => {
+    const h = { ...v2, sid: 'a\u0000b\ud800c', honeypot: '\u0000', service: 'ssh\udc00', hostname: 'x' };
+    const rec = ok(parseRecordings(lines(h), '203.0.113.7_decky-01_telnet_id.cast')).sessions[0]!;
+    expect(rec.sid).toBe('ab\ufffdc');
+    expect(rec.honeypot).toBe('x'); // "\u0000" is empty once cleaned: the next key is used
+    expect(rec.service).toBe('ssh\ufffd');
+    expect(ok(parseRecordings(lines({ ...v2, sid: 'x😀' }))).sessions[0]!.sid).toBe('x😀');
+    const fromName = ok(parseRecordings(lines(v2), '203.0.113.7_d_ssh_ab\ud800\u0000.cast')).sessions[0]!;
+    expect(fromName.sid).toBe('ab\ufffd');
+    const shard = ok(parseRecordings(lines({ sid: 'q\u0000', hdr: { decky: 'd\ud83d' } })));
+    expect(shard.sessions[0]).toMatchObject({ sid: 'q', honeypot: 'd\ufffd' });
+  });
+
+  it('attacker IPs are canonical: zone ids dropped, IPv4-mapped → IPv4, RFC 5952 text', () => {
+    const ip = (v: unknown, key = 'attacker_ip') =>
+      ok(parseRecordings(lines({ ...v2, [key]: v }))).sessions[0]!.attackerIp;
+    expect(ip('fe80::1%eth0')).toBe('fe80::1');
+    expect(ip('[fe80::1%eth0]:22')).toBe('fe80::1');
+    expect(ip('::ffff:1.2.3.4')).toBe('1.2.3.4');
+    expect(ip('[::ffff:198.51.100.3]:22', 'peer')).toBe('198.51.100.3');
+    expect(ip('2001:DB8:0:0::5')).toBe('2001:db8::5');
+    expect(ip('1.2.3.4\u0000')).toBeNull();
+    const env = ok(parseRecordings(lines({ ...v2, env: { SSH_CLIENT: 'fe80::2%enp0s3 5555 22' } })));
+    expect(env.sessions[0]!.attackerIp).toBe('fe80::2');
+  });
+});
