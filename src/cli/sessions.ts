@@ -48,8 +48,8 @@ export interface SessionsIngestSummary {
   skippedLines: number;
   anomalies: Record<string, number>;
   wallSeconds: number;
-  /** Wall time from the database's opening to the last write (the rate is over this; it leaves
-   *  out the wait for reverse-DNS answers at exit). */
+  /** Wall time from when the database and the offline datasets were ready to the last write (the
+   *  rate is over this: it leaves out start-up and the wait for reverse-DNS answers at exit). */
   ingestSeconds: number;
 }
 
@@ -167,7 +167,7 @@ function formatSummary(s: SessionsIngestSummary): string {
   const rate = s.ingestSeconds > 0 ? Math.round(s.sessions / s.ingestSeconds) : s.sessions;
   return [
     `files      ${s.files} read${skipped ? `, skipped: ${skipped}` : ''}`,
-    `sessions   ${s.sessions} profiled, ${s.written} rows written${s.refused ? `, ${s.refused} refused` : ''} (${rate} sessions/s once the database was open)`,
+    `sessions   ${s.sessions} profiled, ${s.written} rows written${s.refused ? `, ${s.refused} refused` : ''} (${rate} sessions/s after start-up)`,
     s.skippedLines ? `lines      ${s.skippedLines} event lines skipped` : '',
     `wall       ${s.wallSeconds.toFixed(2)} s`,
   ]
@@ -196,7 +196,6 @@ export async function runSessionsIngest(o: SessionsIngestOptions): Promise<numbe
   const files = o.paths.flatMap(recordingFiles);
   if (o.watch) for (const p of o.paths) if (!statSync(p).isDirectory()) throw notADirectory(p);
   const db = await openMigrated(o.db);
-  const opened = process.hrtime.bigint();
   let enricher: ReturnType<typeof openEnricher>;
   try {
     enricher = openEnricher(o, db, (w) => warn(w.message));
@@ -205,11 +204,14 @@ export async function runSessionsIngest(o: SessionsIngestOptions): Promise<numbe
     throw err;
   }
   enricher?.start();
+  const opened = process.hrtime.bigint(); // the database and the offline datasets are ready
   // Rows waiting for the database, by session id: a file profiled again replaces its rows.
   const pending = new Map<string, SessionRow>();
-  const flush = async () => {
-    while (pending.size) {
-      const batch = [...pending.values()].slice(0, SESSION_BATCH_ROWS);
+  // One batch is written while the next files are parsed (with a server, on another core); a
+  // batch that fails goes back to `pending` unless a newer profile of its sessions arrived.
+  let writing: Promise<void> = Promise.resolve();
+  const writeBatch = async (batch: SessionRow[]) => {
+    try {
       const r = await writeSettingAside(batch, (rows) =>
         db.transaction((tx) => writeSessionProfiles(tx, rows)),
       );
@@ -220,7 +222,6 @@ export async function runSessionsIngest(o: SessionsIngestOptions): Promise<numbe
           `${x.row.source}: session ${x.row.session_id} was refused by the database (${x.reason}); skipped`,
         );
       }
-      for (const row of batch) pending.delete(row.session_id);
       const ok = batch.filter((row) => !refused.has(row));
       s.written += ok.length;
       if (o.json) process.stdout.write(ok.map((row) => `${rowJson(row)}\n`).join(''));
@@ -228,6 +229,23 @@ export async function runSessionsIngest(o: SessionsIngestOptions): Promise<numbe
         for (const row of ok)
           if (row.attacker_ip !== null)
             enricher.see(row.attacker_ip, row.started_at ?? new Date().toISOString());
+    } catch (err) {
+      for (const row of batch) if (!pending.has(row.session_id)) pending.set(row.session_id, row);
+      throw err;
+    }
+  };
+  /** Starts writing the next batch once the previous write is done. */
+  const startBatch = async () => {
+    await writing;
+    const batch = [...pending.values()].slice(0, SESSION_BATCH_ROWS);
+    for (const row of batch) pending.delete(row.session_id);
+    writing = writeBatch(batch);
+  };
+  const flush = async () => {
+    await writing;
+    while (pending.size) {
+      await startBatch();
+      await writing;
     }
   };
   const take = async (path: string) => {
@@ -235,7 +253,7 @@ export async function runSessionsIngest(o: SessionsIngestOptions): Promise<numbe
       pending.delete(row.session_id); // the newest profile goes last
       pending.set(row.session_id, row);
     }
-    if (pending.size >= SESSION_BATCH_ROWS) await flush();
+    if (pending.size >= SESSION_BATCH_ROWS) await startBatch();
   };
   try {
     for (const f of files) await take(f);

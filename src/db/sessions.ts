@@ -3,7 +3,8 @@
 //
 // The neighbour search is multi-index hashing (Norouzi, Punjani, Fleet, "Fast Search in Hamming
 // Space with Multi-Index Hashing", CVPR 2012): the 64-bit SimHash is cut into three bands of 22, 21
-// and 21 bits, stored tagged with their position in one integer[] column under a GIN index. Two
+// and 21 bits, stored tagged with their position in one integer[] column with a btree index per
+// band. Two
 // hashes within Hamming distance r differ in at most floor(r / 3) bits in at least one band
 // (pigeonhole), so probing every band value within that radius of the query's bands finds every
 // neighbour within r, and only the candidates the index returns are compared exactly. With r = 8
@@ -65,14 +66,18 @@ function ball(value: number, bits: number, radius: number): number[] {
   return out;
 }
 
-/** The band keys to probe for every neighbour within `maxDistance` (≤ MAX_INDEXED_DISTANCE). */
-export function probeKeys(hash: bigint, maxDistance: number): number[] {
+/** The band keys to probe for every neighbour within `maxDistance` (≤ MAX_INDEXED_DISTANCE), per
+ *  band. */
+export function probeKeysByBand(hash: bigint, maxDistance: number): number[][] {
   const radius = Math.floor(maxDistance / SIMHASH_BAND_BITS.length);
-  const keys: number[] = [];
-  simhashBands(hash).forEach((key, i) => {
-    for (const v of ball(key - i * BAND_TAG, SIMHASH_BAND_BITS[i]!, radius)) keys.push(i * BAND_TAG + v);
-  });
-  return keys;
+  return simhashBands(hash).map((key, i) =>
+    ball(key - i * BAND_TAG, SIMHASH_BAND_BITS[i]!, radius).map((v) => i * BAND_TAG + v),
+  );
+}
+
+/** All the band keys to probe, in one list. */
+export function probeKeys(hash: bigint, maxDistance: number): number[] {
+  return probeKeysByBand(hash, maxDistance).flat();
 }
 
 /** The columns a SessionRow carries besides the ones this module fills, in table order. */
@@ -214,7 +219,11 @@ SELECT session_id, host(attacker_ip) AS attacker_ip, honeypot, started_at, kd_to
        kd_digraph_simhash::text AS simhash, d.distance
 FROM session_profile,
      LATERAL (SELECT bit_count(int8send(kd_digraph_simhash # $2::bigint))::int AS distance) d
-WHERE ${indexed ? 'kd_simhash_bands && $5::integer[]' : 'kd_digraph_simhash IS NOT NULL'}
+WHERE ${
+  indexed
+    ? '(kd_simhash_bands[1] = ANY($5::integer[]) OR kd_simhash_bands[2] = ANY($6::integer[]) OR kd_simhash_bands[3] = ANY($7::integer[]))'
+    : 'kd_digraph_simhash IS NOT NULL'
+}
   AND session_id <> $1 AND d.distance <= $3
 ORDER BY d.distance, started_at DESC NULLS LAST, session_id
 LIMIT $4`;
@@ -231,7 +240,7 @@ export async function findSimilarSessions(
   if (q.simhash === null) return { status: 'no-simhash' };
   const indexed = opts.maxDistance <= MAX_INDEXED_DISTANCE;
   const params: unknown[] = [sessionId, q.simhash, opts.maxDistance, opts.limit];
-  if (indexed) params.push(probeKeys(BigInt(q.simhash), opts.maxDistance));
+  if (indexed) params.push(...probeKeysByBand(BigInt(q.simhash), opts.maxDistance));
   const rows = await db.query<SimilarSession>(neighbours(indexed), params);
   return {
     status: 'ok',

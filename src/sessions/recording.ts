@@ -354,6 +354,19 @@ function firstNonBlank(text: string, start: number, end: number): number {
   return -1;
 }
 
+/**
+ * The event lines of a well-formed body in one JSON.parse (one call over the whole text is several
+ * times faster than one per line): the lines joined with commas into one array. Null when that is
+ * not possible with the same result as the line-by-line path (blank or comment lines, a body that
+ * could hold an over-long line) or when any line is bad; the caller then goes line by line.
+ */
+function wholeBody(body: string): Json[] | null {
+  const text = body.trimEnd();
+  if (text === '' || text.length > MAX_LINE_CHARS || /\n\s*(?:\n|#)|^\s*#/.test(text)) return null;
+  const p = tryParse(`[${text.replaceAll('\n', ',')}]`);
+  return p.ok && Array.isArray(p.value) ? p.value : null;
+}
+
 function tryParse(s: string): { ok: true; value: Json } | { ok: false } {
   try {
     return { ok: true, value: JSON.parse(s) as Json };
@@ -450,14 +463,7 @@ function parseAsciicast(
   applyMeta(rec, metaObjects(header), fm, false);
   const b = new SessionBuilder(rec);
   let accUs = 0; // v3: accumulated intervals, integer µs
-  forEachLineRange(body, (start, end) => {
-    if (end - start > MAX_LINE_CHARS) return an.skip('line_too_long');
-    const c = firstNonBlank(body, start, end);
-    if (c === -1) return; // blank line
-    if (c === HASH && version === 3) return; // v3 comment
-    const p = tryParse(body.slice(start, end));
-    if (!p.ok) return an.skip('bad_json');
-    const ev = p.value;
+  const onEvent = (ev: Json): void => {
     if (!Array.isArray(ev) || ev.length < 3) return an.skip('bad_event');
     const time = ev[0];
     const code = ev[1];
@@ -480,7 +486,19 @@ function parseAsciicast(
     }
     if (!Number.isFinite(us)) return an.skip('non_finite_time');
     if (b.push(us, code, data, an)) accUs = us;
-  });
+  };
+  const all = wholeBody(body);
+  if (all !== null) for (const ev of all) onEvent(ev);
+  else
+    forEachLineRange(body, (start, end) => {
+      if (end - start > MAX_LINE_CHARS) return an.skip('line_too_long');
+      const c = firstNonBlank(body, start, end);
+      if (c === -1) return; // blank line
+      if (c === HASH && version === 3) return; // v3 comment
+      const p = tryParse(body.slice(start, end));
+      if (!p.ok) return an.skip('bad_json');
+      onEvent(p.value);
+    });
   rec.events = b.events;
   setStart(rec, finiteNumber(header.timestamp), an);
   return { ok: true, sessions: [rec], skippedLines: an.skipped, anomalies: an.counts };

@@ -57,7 +57,11 @@ CREATE TABLE session_profile (
 );
 CREATE INDEX session_profile_attacker_ip ON session_profile (attacker_ip);
 CREATE INDEX session_profile_started_at ON session_profile (started_at);
-CREATE INDEX session_profile_simhash_bands ON session_profile USING gin (kd_simhash_bands);
+-- One btree per band (not one GIN over the array: its selectivity estimate for a long probe list
+-- sends the planner to a full scan).
+CREATE INDEX session_profile_simhash_band1 ON session_profile ((kd_simhash_bands[1]));
+CREATE INDEX session_profile_simhash_band2 ON session_profile ((kd_simhash_bands[2]));
+CREATE INDEX session_profile_simhash_band3 ON session_profile ((kd_simhash_bands[3]));
 
 -- Enrichment: NULL ptr_status = never tried; otherwise the outcome of the one lookup this sensor
 -- made (ok, nxdomain, nodata, timeout, servfail, refused, error, skipped, disabled), so "tried and
