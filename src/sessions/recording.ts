@@ -463,7 +463,7 @@ function parseAsciicast(
   applyMeta(rec, metaObjects(header), fm, false);
   const b = new SessionBuilder(rec);
   let accUs = 0; // v3: accumulated intervals, integer µs
-  const onEvent = (ev: Json): void => {
+  const onEvent = (ev: Json) => {
     if (!Array.isArray(ev) || ev.length < 3) return an.skip('bad_event');
     const time = ev[0];
     const code = ev[1];
