@@ -92,7 +92,9 @@ export async function startDnsmasq(ptr: Record<string, string>, txtOnly: string[
   for (;;) {
     if (child.exitCode !== null) throw new Error(`dnsmasq exited (${child.exitCode}): ${stderr}`);
     try {
-      await probe.reverse('192.0.2.1');
+      // resolvePtr, not reverse(): in Node 20 reverse() reports a refused connection as ENOTFOUND
+      // too, which would call dnsmasq ready before it listens.
+      await probe.resolvePtr(reverseName('192.0.2.1'));
       break;
     } catch (err) {
       const code = (err as { code?: string }).code;
