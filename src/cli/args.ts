@@ -286,27 +286,21 @@ function dbWriterOptions(v: Record<string, unknown>) {
 }
 
 function parseIngest(argv: string[]): IngestOptions {
-  let parsed: ReturnType<typeof parseArgs>;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        'syslog-udp': { type: 'string', multiple: true },
-        'syslog-tcp': { type: 'string', multiple: true },
-        db: { type: 'string' },
-        'sensor-id': { type: 'string' },
-        'stats-json': { type: 'string' },
-        quiet: { type: 'boolean', short: 'q' },
-        ...DB_WRITER_ARGS,
-        ...ENRICH_ARGS,
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    throw usage((err as Error).message.replace(/\. To specify.*$/s, ''));
-  }
+  const parsed = parseOrUsage(
+    argv,
+    {
+      'syslog-udp': { type: 'string', multiple: true },
+      'syslog-tcp': { type: 'string', multiple: true },
+      db: { type: 'string' },
+      'sensor-id': { type: 'string' },
+      'stats-json': { type: 'string' },
+      quiet: { type: 'boolean', short: 'q' },
+      ...DB_WRITER_ARGS,
+      ...ENRICH_ARGS,
+      help: { type: 'boolean', short: 'h' },
+    },
+    true,
+  );
   const v = parsed.values as Record<string, string | string[] | boolean | undefined>;
   const udp = ((v['syslog-udp'] as string[] | undefined) ?? []).map((a) => listenAddress('syslog-udp', a));
   const tcp = ((v['syslog-tcp'] as string[] | undefined) ?? []).map((a) => listenAddress('syslog-tcp', a));
@@ -318,9 +312,7 @@ function parseIngest(argv: string[]): IngestOptions {
     if (!files.length && !udp.length && !tcp.length)
       throw usage('ingest: nothing to read: give FILE... or --syslog-udp ADDR / --syslog-tcp ADDR');
   }
-  let db = (v.db as string | undefined) ?? DEFAULT_DB;
-  if (db === 'pglite') db = DEFAULT_DB;
-  parseDbUrl(db);
+  const db = dbOption(v.db as string | undefined);
   return {
     help,
     files,
@@ -348,11 +340,19 @@ function parseOrUsage(
   }
 }
 
+/** A --db value, checked (a malformed URL is a usage error, reported before anything runs). */
 function dbOption(raw: string | undefined): string {
   let db = raw ?? DEFAULT_DB;
   if (db === 'pglite') db = DEFAULT_DB;
-  parseDbUrl(db); // a malformed URL is a usage error, reported before anything runs
+  parseDbUrl(db);
   return db;
+}
+
+/** A -n/--limit value from 1 to 999999. */
+function limitOption(raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
+  if (!/^[1-9]\d{0,5}$/.test(raw)) throw usage(`--limit: '${raw}' is not a number from 1 to 999999`);
+  return Number(raw);
 }
 
 function parseSessionsIngest(argv: string[]): SessionsIngestOptions {
@@ -402,86 +402,71 @@ function parseSessionsSimilar(argv: string[]): SessionsSimilarOptions {
   const rawD = v['max-distance'] as string | undefined;
   if (rawD !== undefined && (!/^\d{1,2}$/.test(rawD) || Number(rawD) > MAX_SIMILAR_DISTANCE))
     throw usage(`--max-distance: '${rawD}' is not a number of bits from 0 to ${MAX_SIMILAR_DISTANCE}`);
-  const rawLimit = v.limit as string | undefined;
-  if (rawLimit !== undefined && !/^[1-9]\d{0,5}$/.test(rawLimit))
-    throw usage(`--limit: '${rawLimit}' is not a number from 1 to 999999`);
   return {
     help,
     sessionId: parsed.positionals[0] ?? '',
     db: dbOption(v.db as string | undefined),
     maxDistance: rawD === undefined ? 8 : Number(rawD),
-    limit: rawLimit ? Number(rawLimit) : 20,
+    limit: limitOption(v.limit as string | undefined, 20),
     json: Boolean(v.json),
   };
 }
 
 function parseDbCommand(argv: string[], report: boolean): DbCommandOptions {
-  let parsed: ReturnType<typeof parseArgs>;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: false,
-      strict: true,
-      options: {
-        db: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-        ...(report ? { json: { type: 'boolean' }, limit: { type: 'string', short: 'n' } } : {}),
-      },
-    });
-  } catch (err) {
-    throw usage((err as Error).message.replace(/\. To specify.*$/s, ''));
-  }
+  const parsed = parseOrUsage(
+    argv,
+    {
+      db: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+      ...(report ? { json: { type: 'boolean' }, limit: { type: 'string', short: 'n' } } : {}),
+    },
+    false,
+  );
   const v = parsed.values as Record<string, string | boolean | undefined>;
-  const db = (v.db as string | undefined) ?? DEFAULT_DB;
-  parseDbUrl(db); // a malformed URL is a usage error, reported before anything runs
-  const rawLimit = v.limit as string | undefined;
-  if (rawLimit !== undefined && !/^[1-9]\d{0,5}$/.test(rawLimit))
-    throw usage(`--limit: '${rawLimit}' is not a number from 1 to 999999`);
-  return { help: Boolean(v.help), db, json: Boolean(v.json), limit: rawLimit ? Number(rawLimit) : 10 };
+  return {
+    help: Boolean(v.help),
+    db: dbOption(v.db as string | undefined),
+    json: Boolean(v.json),
+    limit: limitOption(v.limit as string | undefined, 10),
+  };
 }
 
 /** Turns argv (without node and the script) into validated options. */
 export function parseCli(argv: string[]): CliOptions {
-  let parsed: ReturnType<typeof parseArgs>;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        read: { type: 'string', short: 'r', multiple: true },
-        interface: { type: 'string', short: 'i' },
-        'list-interfaces': { type: 'boolean', short: 'D' },
-        'filter-file': { type: 'string', short: 'F' },
-        snaplen: { type: 'string', short: 's' },
-        'buffer-size': { type: 'string', short: 'B' },
-        'no-promisc': { type: 'boolean', short: 'p' },
-        count: { type: 'string', short: 'c' },
-        output: { type: 'string', short: 'o' },
-        syslog: { type: 'string' },
-        'stats-json': { type: 'string' },
-        'sensor-id': { type: 'string' },
-        'no-ja4plus': { type: 'boolean' },
-        quiet: { type: 'boolean', short: 'q' },
-        honeypots: { type: 'string' },
-        'max-flows': { type: 'string' },
-        'flow-timeout': { type: 'string' },
-        'stream-bytes': { type: 'string' },
-        'reassembly-budget': { type: 'string' },
-        'max-scan-sources': { type: 'string' },
-        'syn-dedup': { type: 'string' },
-        workers: { type: 'string' },
-        mode: { type: 'string' },
-        db: { type: 'string' },
-        ...DB_WRITER_ARGS,
-        ...ENRICH_ARGS,
-        version: { type: 'boolean', short: 'V' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    throw usage((err as Error).message.replace(/\. To specify.*$/s, ''));
-  }
+  const parsed = parseOrUsage(
+    argv,
+    {
+      read: { type: 'string', short: 'r', multiple: true },
+      interface: { type: 'string', short: 'i' },
+      'list-interfaces': { type: 'boolean', short: 'D' },
+      'filter-file': { type: 'string', short: 'F' },
+      snaplen: { type: 'string', short: 's' },
+      'buffer-size': { type: 'string', short: 'B' },
+      'no-promisc': { type: 'boolean', short: 'p' },
+      count: { type: 'string', short: 'c' },
+      output: { type: 'string', short: 'o' },
+      syslog: { type: 'string' },
+      'stats-json': { type: 'string' },
+      'sensor-id': { type: 'string' },
+      'no-ja4plus': { type: 'boolean' },
+      quiet: { type: 'boolean', short: 'q' },
+      honeypots: { type: 'string' },
+      'max-flows': { type: 'string' },
+      'flow-timeout': { type: 'string' },
+      'stream-bytes': { type: 'string' },
+      'reassembly-budget': { type: 'string' },
+      'max-scan-sources': { type: 'string' },
+      'syn-dedup': { type: 'string' },
+      workers: { type: 'string' },
+      mode: { type: 'string' },
+      db: { type: 'string' },
+      ...DB_WRITER_ARGS,
+      ...ENRICH_ARGS,
+      version: { type: 'boolean', short: 'V' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    true,
+  );
   const v = parsed.values as Record<string, string | string[] | boolean | undefined>;
   const files = (v.read as string[] | undefined) ?? [];
   const iface = v.interface as string | undefined;
@@ -510,11 +495,8 @@ export function parseCli(argv: string[]): CliOptions {
   if (mode !== 'full' && mode !== 'flow' && mode !== 'read')
     throw usage(`--mode: '${mode}' is not full, flow or read`);
   const workersRaw = v.workers as string | undefined;
-  let db = v.db as string | undefined;
-  if (db !== undefined) {
-    if (db === 'pglite') db = DEFAULT_DB;
-    parseDbUrl(db); // a malformed URL is a usage error, reported before anything runs
-  } else {
+  const db = v.db === undefined ? undefined : dbOption(v.db as string);
+  if (db === undefined) {
     for (const name of ['retention-days', 'geoip-db', 'asn-db', 'dns-server'])
       if (v[name] !== undefined) throw usage(`--${name} applies to --db only`);
   }

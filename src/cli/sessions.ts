@@ -81,8 +81,6 @@ export function sessionRow(rec: Recording, fileText: string, source: string): Se
     sid: rec.sid,
     format: rec.format,
     started_at: rec.startedAt === null ? null : new Date(rec.startedAt * 1000).toISOString(),
-    kd_digraph_simhash: p.kd_digraph_simhash,
-    schema_version: p.schema_version,
   };
 }
 

@@ -19,6 +19,9 @@ export const ENRICH_WRITE_ROWS = 2000;
  *  names; a long queue (a real resolver timing out on every scanner) is cut off and stays
  *  "never tried". */
 export const PTR_EXIT_GRACE_MS = 5000;
+/** Addresses remembered as already enriched (addresses); past it the oldest is forgotten and
+ *  would be enriched again if it came back. */
+export const MAX_REMEMBERED_ADDRESSES = 2_000_000;
 /** Addresses waiting to be written (rows); past it the oldest geo rows are dropped and counted
  *  (they are recomputed when the address is seen by a later process). */
 export const MAX_PENDING_ENRICHMENTS = 200_000;
@@ -123,7 +126,7 @@ export class AttackerEnricher {
   /** An attacker address met at packet time `ts` (ISO-8601): enriched once per process. */
   see(ip: string, ts: string): void {
     if (this.seen.has(ip)) return;
-    if (this.seen.size >= MAX_PENDING_ENRICHMENTS * 10) this.seen.delete(this.seen.keys().next().value!);
+    if (this.seen.size >= MAX_REMEMBERED_ADDRESSES) this.seen.delete(this.seen.keys().next().value!);
     this.seen.set(ip, ts);
     if (this.opts.geo) {
       const g = this.opts.geo.lookup(ip);
@@ -174,7 +177,7 @@ export class AttackerEnricher {
           const ptr = await writeSettingAside(batch.ptr, (rows) =>
             this.opts.write({ geo: [], ptr: [...rows] }),
           );
-          this.stats.rowsWritten += geo.written + ptr.written;
+          for (const n of [...geo.results, ...ptr.results]) this.stats.rowsWritten += n;
           for (const x of [...geo.refused, ...ptr.refused]) {
             this.stats.refused++;
             this.opts.onWarning?.({

@@ -123,34 +123,50 @@ export function connectError(err: unknown, t: Target): DbError {
   return new DbError('E_DB', `PostgreSQL at ${where}: ${msg}`, opts);
 }
 
+/** What a write that sets refused rows aside did: the results of the parts written, and each row
+ *  the database refused with its reason. */
+export interface SetAside<T, R> {
+  results: R[];
+  refused: Array<{ row: T; reason: string }>;
+}
+
 /**
- * Writes `rows` with `write` as one batch; when the database refuses the batch for its data (a
- * value out of range, bad text, a constraint: isDataError), writes them one at a time and returns
- * the rows it refused with the reason, so one bad row never blocks the others or a retry loop.
- * Other errors (the connection) are thrown for the caller to retry.
+ * Writes `rows` with `write` as one batch. When the database refuses it for its data (a value out
+ * of range, bad text, a constraint: isDataError), writes it in halves, recursively, until the
+ * refused rows are isolated (writeInHalves), so one bad row never blocks the others or a retry
+ * loop. Other errors (the connection) are thrown for the caller to retry.
  */
-export async function writeSettingAside<T>(
+export async function writeSettingAside<T, R>(
   rows: readonly T[],
-  write: (rows: readonly T[]) => Promise<number>,
-): Promise<{ written: number; refused: Array<{ row: T; reason: string }> }> {
+  write: (rows: readonly T[]) => Promise<R>,
+): Promise<SetAside<T, R>> {
+  if (rows.length === 0) return { results: [], refused: [] };
   try {
-    return { written: await write(rows), refused: [] };
+    return { results: [await write(rows)], refused: [] };
   } catch (err) {
-    if (!isDataError(err) || rows.length === 1) {
-      if (isDataError(err))
-        return { written: 0, refused: [{ row: rows[0]!, reason: (err as Error).message }] };
-      throw err;
-    }
+    if (!isDataError(err)) throw err;
+    if (rows.length === 1)
+      return { results: [], refused: [{ row: rows[0]!, reason: (err as Error).message }] };
+    return writeInHalves(rows, write);
   }
-  let written = 0;
-  const refused: Array<{ row: T; reason: string }> = [];
-  for (const row of rows) {
+}
+
+/** Writes rows the database refused as a whole, in halves, recursively; see writeSettingAside. */
+export async function writeInHalves<T, R>(
+  rows: readonly T[],
+  write: (rows: readonly T[]) => Promise<R>,
+  out: SetAside<T, R> = { results: [], refused: [] },
+): Promise<SetAside<T, R>> {
+  const half = Math.ceil(rows.length / 2);
+  for (const part of [rows.slice(0, half), rows.slice(half)]) {
+    if (part.length === 0) continue;
     try {
-      written += await write([row]);
+      out.results.push(await write(part));
     } catch (err) {
       if (!isDataError(err)) throw err;
-      refused.push({ row, reason: (err as Error).message });
+      if (part.length === 1) out.refused.push({ row: part[0]!, reason: (err as Error).message });
+      else await writeInHalves(part, write, out);
     }
   }
-  return { written, refused };
+  return out;
 }

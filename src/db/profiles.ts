@@ -44,10 +44,14 @@ export interface ProfileRow {
   commands: unknown;
 }
 
-const ENSURE_ATTACKERS = `
+/** Makes sure an attackers row exists for each {ip, first_seen, last_seen} of the jsonb parameter,
+ *  widening first/last seen commutatively; an address may appear more than once. Shared by every
+ *  writer that creates attackers (profiles, sessions). */
+export const ENSURE_ATTACKERS = `
 INSERT INTO attackers AS a (ip, first_seen, last_seen, updated_at)
-SELECT r.ip, r.first_seen, r.last_seen, now()
+SELECT r.ip, min(r.first_seen), max(r.last_seen), now()
 FROM jsonb_to_recordset($1::jsonb) AS r(ip inet, first_seen timestamptz, last_seen timestamptz)
+GROUP BY r.ip
 ORDER BY r.ip
 ON CONFLICT (ip) DO UPDATE SET
   first_seen = LEAST(a.first_seen, EXCLUDED.first_seen),

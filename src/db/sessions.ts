@@ -13,6 +13,7 @@
 // search compares every row instead.
 
 import type { Queryable, Tx } from './adapter.js';
+import { ENSURE_ATTACKERS } from './profiles.js';
 
 /** Widths of the bands the 64-bit SimHash is cut into, most significant first (bits). */
 export const SIMHASH_BAND_BITS: readonly number[] = [22, 21, 21];
@@ -128,16 +129,6 @@ const COLUMNS: ReadonlyArray<readonly [string, string]> = [
 
 /** The session_profile columns this writer fills, for `--json` output and the tests. */
 export const SESSION_COLUMNS: readonly string[] = COLUMNS.map(([c]) => c);
-
-const ENSURE_ATTACKERS = `
-INSERT INTO attackers AS a (ip, first_seen, last_seen, updated_at)
-SELECT r.ip, min(r.first_seen), max(r.last_seen), now()
-FROM jsonb_to_recordset($1::jsonb) AS r(ip inet, first_seen timestamptz, last_seen timestamptz)
-GROUP BY r.ip
-ORDER BY r.ip
-ON CONFLICT (ip) DO UPDATE SET
-  first_seen = LEAST(a.first_seen, EXCLUDED.first_seen),
-  last_seen = GREATEST(a.last_seen, EXCLUDED.last_seen)`;
 
 const ENSURE_UNTIMED_ATTACKERS = `
 INSERT INTO attackers (ip, first_seen, last_seen, updated_at)

@@ -6,7 +6,7 @@
 // queue or spool (back-pressure on a reader that can wait).
 
 import { type Db, type DbLocation, openDb, parseDbUrl, type Tx } from '../db/adapter.js';
-import { isDataError } from '../db/errors.js';
+import { isDataError, writeInHalves } from '../db/errors.js';
 import { type BatchResult, insertBatch, prepareSession } from '../db/ingest.js';
 import {
   BATCH_BYTES,
@@ -585,22 +585,15 @@ export class PostgresSink implements EventSink {
    *  go to rejected.jsonl. */
   private async bisect(lines: string[], days: Set<string>): Promise<BatchResult> {
     const total: BatchResult = { lines: lines.length, inserted: 0, fingerprints: 0, attackers: 0 };
-    const add = (r: BatchResult) => {
+    const { results, refused } = await writeInHalves(lines, (part) =>
+      this.commit(`${part.join('\n')}\n`, part.length, days),
+    );
+    for (const r of results) {
       total.inserted += r.inserted;
       total.fingerprints += r.fingerprints;
       total.attackers += r.attackers;
-    };
-    const half = Math.ceil(lines.length / 2);
-    for (const part of [lines.slice(0, half), lines.slice(half)]) {
-      if (part.length === 0) continue;
-      try {
-        add(await this.commit(`${part.join('\n')}\n`, part.length, days));
-      } catch (err) {
-        if (!isDataError(err)) throw err;
-        if (part.length === 1) await this.reject(part[0]!);
-        else add(await this.bisect(part, days));
-      }
     }
+    for (const x of refused) await this.reject(x.row);
     return total;
   }
 
