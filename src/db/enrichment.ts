@@ -1,10 +1,12 @@
 // Attacker enrichment in the running system: every attacker address the profiler meets gets its
 // country and ASN from the offline datasets at once (src/enrich/geo.ts) and a reverse-DNS lookup
 // queued (src/enrich/ptr.ts, once per address per process, never awaited by the capture or the
-// profiler tick). Results are written in batches on a timer, as upserts of the attackers row:
-// LEAST/GREATEST first/last seen like every other writer, so it does not matter whether the
-// enrichment or the profile reaches the table first. A PTR outcome is written only once known:
-// ptr_status NULL means never tried, a status means tried (src/db/migrations/005_sessions.sql).
+// profiler tick). Results are written in batches on a timer, as upserts of the attackers row, so it
+// does not matter whether the enrichment or the profile reaches the table first. `seen` only dates
+// a row the enrichment creates; an existing row's first/last seen belong to the writers that saw
+// its events (a session without a start time is enriched at ingest time and must not look recent).
+// A PTR outcome is written only once known: ptr_status NULL means never tried, a status means tried
+// (src/db/migrations/005_sessions.sql).
 
 import type { GeoIp, GeoResult } from '../enrich/geo.js';
 import type { PtrResolver } from '../enrich/ptr.js';
@@ -41,8 +43,6 @@ FROM jsonb_to_recordset($1::jsonb) AS r(ip inet, seen timestamptz, country_code 
      country_source varchar(16), asn bigint, as_name varchar(128), bgp_prefix cidr, asn_source varchar(16))
 ORDER BY r.ip
 ON CONFLICT (ip) DO UPDATE SET
-  first_seen = LEAST(a.first_seen, EXCLUDED.first_seen),
-  last_seen = GREATEST(a.last_seen, EXCLUDED.last_seen),
   country_code = EXCLUDED.country_code,
   country_source = EXCLUDED.country_source,
   asn = EXCLUDED.asn,
@@ -59,8 +59,6 @@ FROM jsonb_to_recordset($1::jsonb) AS r(ip inet, seen timestamptz, ptr_record va
      ptr_status varchar(16), ptr_at timestamptz)
 ORDER BY r.ip
 ON CONFLICT (ip) DO UPDATE SET
-  first_seen = LEAST(a.first_seen, EXCLUDED.first_seen),
-  last_seen = GREATEST(a.last_seen, EXCLUDED.last_seen),
   ptr_record = COALESCE(EXCLUDED.ptr_record, a.ptr_record),
   ptr_status = EXCLUDED.ptr_status,
   ptr_at = EXCLUDED.ptr_at`;

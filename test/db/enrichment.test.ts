@@ -103,6 +103,15 @@ describe.each(backends())('attacker enrichment on $name', (backend) => {
         );
         const after = (await db.query<{ ptr_record: string; ptr_status: string }>(STATE)).rows[0];
         expect(after).toMatchObject({ ptr_record: 'scanner.example.net', ptr_status: 'timeout' });
+        // Enriching an existing row later (a session without a start time is enriched at ingest
+        // time) leaves its first and last seen alone.
+        await db.transaction((tx) =>
+          writeEnrichment(tx, { geo: [geoRow('203.0.113.5', '2027-06-01T00:00:00.000Z')], ptr: [] }),
+        );
+        expect((await db.query(STATE)).rows[0]).toMatchObject({
+          first_seen: new Date('2026-01-01T00:00:00.000Z'),
+          last_seen: new Date('2026-01-01T00:05:00.000Z'),
+        });
       } finally {
         await db.close();
       }
