@@ -1,6 +1,7 @@
 // Compact in-memory IP-range → ASN tables parsed from ip-location-db's numeric CSVs
-// (`start,end,asn,"org"`, inclusive ranges, sorted by start). IPv4 ranges are Uint32Array pairs;
-// IPv6 ranges are four big-endian 32-bit words per address. Organisation names are deduplicated.
+// (`start,end,asn,"org"`, inclusive ranges, sorted by start), one class for both families: an
+// address is one 32-bit word (IPv4) or four big-endian words (IPv6). Organisation names are
+// deduplicated.
 // Lookup is a binary search for the last range starting at or before the address.
 
 import { formatIp } from '../util/ip.js';
@@ -107,10 +108,48 @@ function grow(a: Uint32Array, min: number): Uint32Array {
   return b;
 }
 
-/** IPv4 range table. */
-export class AsnTable4 {
+/** An address family's key: 1 word for IPv4, 4 big-endian 32-bit words for IPv6. */
+interface Family {
+  words: 1 | 4;
+  /** Writes the decimal address `text` as entry `i` of `arr`; false when it is not one. */
+  put(arr: Uint32Array, i: number, text: string): boolean;
+  /** The CIDR block of the range [start, end] (entries `i` of the tables) that holds `x`. */
+  prefix(x: Uint32Array, starts: Uint32Array, ends: Uint32Array, i: number): string;
+}
+
+const IPV4: Family = {
+  words: 1,
+  put(arr, i, text) {
+    const v = Number(text);
+    if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) return false;
+    arr[i] = v;
+    return true;
+  },
+  prefix: (x, starts, ends, i) => cidr4Within(x[0]!, starts[i]!, ends[i]!),
+};
+
+const IPV6: Family = {
+  words: 4,
+  put(arr, i, text) {
+    let v: bigint;
+    try {
+      v = BigInt(text);
+    } catch {
+      return false;
+    }
+    if (v < 0n || v >> 128n !== 0n) return false;
+    putWords(arr, i, v);
+    return true;
+  },
+  prefix: (x, starts, ends, i) => cidr6Within(wordsToBig(x, 0), wordsToBig(starts, i), wordsToBig(ends, i)),
+};
+
+/** A range table of one address family: sorted inclusive [start, end] ranges, `words` 32-bit
+ *  words per address, with their ASN and organisation. */
+export class AsnTable {
   readonly info: AsnTableInfo;
   private constructor(
+    private readonly family: Family,
     private readonly starts: Uint32Array,
     private readonly ends: Uint32Array,
     private readonly asns: Uint32Array,
@@ -121,55 +160,59 @@ export class AsnTable4 {
     this.info = info;
   }
 
-  /** Parses `asn-ipv4-num.csv` text (decimal start and end). */
-  static parse(text: string): AsnTable4 {
+  /** Parses `asn-ipv4-num.csv` (version 4) or `asn-ipv6-num.csv` (version 6) text: decimal start
+   *  and end. Rows out of start order are sorted; overlapping rows are clipped (later row wins). */
+  static parse(text: string, version: 4 | 6): AsnTable {
     const t0 = performance.now();
+    const family = version === 4 ? IPV4 : IPV6;
+    const w = family.words;
     const names = new NameTable();
     let cap = 1024;
-    let starts: Uint32Array = new Uint32Array(cap);
-    let ends: Uint32Array = new Uint32Array(cap);
+    let starts: Uint32Array = new Uint32Array(cap * w);
+    let ends: Uint32Array = new Uint32Array(cap * w);
     let asns: Uint32Array = new Uint32Array(cap);
     let orgs: Uint32Array = new Uint32Array(cap);
     let count = 0;
     let skipped = 0;
     let sorted = true;
     const bad = scanCsv(text, (r) => {
-      const s = Number(r.start);
-      const e = Number(r.end);
+      if (count === cap) {
+        cap *= 2;
+        starts = grow(starts, cap * w);
+        ends = grow(ends, cap * w);
+        asns = grow(asns, cap);
+        orgs = grow(orgs, cap);
+      }
       if (
-        !(s >= 0 && e >= s && e <= 0xffffffff) ||
-        !Number.isInteger(s) ||
-        !Number.isInteger(e) ||
-        r.asn === 0
+        r.asn === 0 ||
+        !family.put(starts, count, r.start) ||
+        !family.put(ends, count, r.end) ||
+        cmpAt(ends, count, starts, count, w) < 0
       ) {
         skipped++;
         return;
       }
-      if (count === cap) {
-        cap *= 2;
-        starts = grow(starts, cap);
-        ends = grow(ends, cap);
-        asns = grow(asns, cap);
-        orgs = grow(orgs, cap);
-      }
-      if (count > 0 && s < starts[count - 1]!) sorted = false;
-      starts[count] = s;
-      ends[count] = e;
+      if (count > 0 && cmpAt(starts, count, starts, count - 1, w) < 0) sorted = false;
       asns[count] = r.asn;
       orgs[count] = names.intern(r.org);
       count++;
     });
     if (!sorted) {
-      const order = Array.from({ length: count }, (_, i) => i).sort((a, b) => starts[a]! - starts[b]!);
-      [starts, ends, asns, orgs] = [starts, ends, asns, orgs].map((arr) =>
-        Uint32Array.from(order, (i) => arr[i]!),
-      ) as [Uint32Array, Uint32Array, Uint32Array, Uint32Array];
+      const order = Array.from({ length: count }, (_, i) => i).sort((a, b) => cmpAt(starts, a, starts, b, w));
+      const pick = (arr: Uint32Array, k: number) => {
+        const out = new Uint32Array(count * k);
+        for (const [to, from] of order.entries()) out.set(arr.subarray(from * k, from * k + k), to * k);
+        return out;
+      };
+      [starts, ends, asns, orgs] = [pick(starts, w), pick(ends, w), pick(asns, 1), pick(orgs, 1)];
     }
     let clipped = 0;
     for (let i = 1; i < count; i++) {
-      if (starts[i]! <= ends[i - 1]!) {
+      if (cmpAt(starts, i, ends, i - 1, w) <= 0) {
         // Overlap (a known defect of some data releases): the later row wins from its start on.
-        ends[i - 1] = starts[i]! - 1; // may become < start for identical starts: never matches then
+        // The earlier end becomes start - 1, below its own start for identical starts: it never
+        // matches then.
+        setToPredecessor(ends, i - 1, starts, i, w);
         clipped++;
       }
     }
@@ -180,9 +223,10 @@ export class AsnTable4 {
       names: names.names.length - 1,
       loadMs: performance.now() - t0,
     };
-    return new AsnTable4(
-      starts.slice(0, count),
-      ends.slice(0, count),
+    return new AsnTable(
+      family,
+      starts.slice(0, count * w),
+      ends.slice(0, count * w),
       asns.slice(0, count),
       orgs.slice(0, count),
       names.names,
@@ -190,27 +234,30 @@ export class AsnTable4 {
     );
   }
 
-  /** Looks up a 32-bit address (as an unsigned number). */
-  lookup(x: number): AsnHit | null {
-    const starts = this.starts;
+  /** Looks up an address of the table's family (4 or 16 bytes). */
+  lookup(b: Uint8Array): AsnHit | null {
+    const w = this.family.words;
+    const x = new Uint32Array(w);
+    for (let k = 0; k < w; k++) {
+      x[k] = ((b[4 * k]! << 24) | (b[4 * k + 1]! << 16) | (b[4 * k + 2]! << 8) | b[4 * k + 3]!) >>> 0;
+    }
     let lo = 0;
-    let hi = starts.length - 1;
+    let hi = this.asns.length - 1;
     let found = -1;
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;
-      if (starts[mid]! <= x) {
+      if (cmpAt(this.starts, mid, x, 0, w) <= 0) {
         found = mid;
         lo = mid + 1;
       } else hi = mid - 1;
     }
     if (found < 0) return null;
-    const start = starts[found]!;
-    const end = this.ends[found]!;
-    if (x > end || end < start) return null;
+    if (cmpAt(x, 0, this.ends, found, w) > 0 || cmpAt(this.ends, found, this.starts, found, w) < 0)
+      return null;
     return {
       asn: this.asns[found]!,
       org: this.names[this.orgs[found]!] || null,
-      prefix: cidr4Within(x, start, end),
+      prefix: this.family.prefix(x, this.starts, this.ends, found),
     };
   }
 }
@@ -229,111 +276,6 @@ export function cidr4Within(x: number, start: number, end: number): string {
 }
 
 const MASK32 = 0xffffffffn;
-
-/** IPv6 range table: four 32-bit words per address, most significant first. */
-export class AsnTable6 {
-  readonly info: AsnTableInfo;
-  private constructor(
-    private readonly starts: Uint32Array,
-    private readonly ends: Uint32Array,
-    private readonly asns: Uint32Array,
-    private readonly orgs: Uint32Array,
-    private readonly names: string[],
-    info: AsnTableInfo,
-  ) {
-    this.info = info;
-  }
-
-  /** Parses `asn-ipv6-num.csv` text (128-bit decimal start and end); rows out of start order are skipped. */
-  static parse(text: string): AsnTable6 {
-    const t0 = performance.now();
-    const names = new NameTable();
-    let cap = 1024;
-    let starts: Uint32Array = new Uint32Array(cap * 4);
-    let ends: Uint32Array = new Uint32Array(cap * 4);
-    let asns: Uint32Array = new Uint32Array(cap);
-    let orgs: Uint32Array = new Uint32Array(cap);
-    let count = 0;
-    let skipped = 0;
-    let prevStart = -1n;
-    const bad = scanCsv(text, (r) => {
-      let s: bigint;
-      let e: bigint;
-      try {
-        s = BigInt(r.start);
-        e = BigInt(r.end);
-      } catch {
-        skipped++;
-        return;
-      }
-      if (s < 0n || e < s || e >> 128n !== 0n || r.asn === 0 || s < prevStart) {
-        skipped++;
-        return;
-      }
-      prevStart = s;
-      if (count === cap) {
-        cap *= 2;
-        starts = grow(starts, cap * 4);
-        ends = grow(ends, cap * 4);
-        asns = grow(asns, cap);
-        orgs = grow(orgs, cap);
-      }
-      putWords(starts, count, s);
-      putWords(ends, count, e);
-      asns[count] = r.asn;
-      orgs[count] = names.intern(r.org);
-      count++;
-    });
-    let clipped = 0;
-    for (let i = 1; i < count; i++) {
-      if (cmpAt(starts, i, ends, i - 1) <= 0) {
-        putWords(ends, i - 1, wordsToBig(starts, i) - 1n);
-        clipped++;
-      }
-    }
-    const info: AsnTableInfo = {
-      rows: count,
-      clipped,
-      skipped: skipped + bad,
-      names: names.names.length - 1,
-      loadMs: performance.now() - t0,
-    };
-    return new AsnTable6(
-      starts.slice(0, count * 4),
-      ends.slice(0, count * 4),
-      asns.slice(0, count),
-      orgs.slice(0, count),
-      names.names,
-      info,
-    );
-  }
-
-  /** Looks up a 16-byte address. */
-  lookup(b: Uint8Array): AsnHit | null {
-    const x = new Uint32Array(4);
-    for (let k = 0; k < 4; k++) {
-      x[k] = ((b[4 * k]! << 24) | (b[4 * k + 1]! << 16) | (b[4 * k + 2]! << 8) | b[4 * k + 3]!) >>> 0;
-    }
-    const n = this.asns.length;
-    let lo = 0;
-    let hi = n - 1;
-    let found = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      if (cmpAt(this.starts, mid, x, 0) <= 0) {
-        found = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
-    if (found < 0) return null;
-    if (cmpAt(x, 0, this.ends, found) > 0 || cmpAt(this.ends, found, this.starts, found) < 0) return null;
-    return {
-      asn: this.asns[found]!,
-      org: this.names[this.orgs[found]!] || null,
-      prefix: cidr6Within(wordsToBig(x, 0), wordsToBig(this.starts, found), wordsToBig(this.ends, found)),
-    };
-  }
-}
 
 /** The largest CIDR block that contains `x` and lies inside [start, end] (128-bit). */
 export function cidr6Within(x: bigint, start: bigint, end: bigint): string {
@@ -365,12 +307,23 @@ function wordsToBig(arr: Uint32Array, i: number): bigint {
   );
 }
 
-function cmpAt(a: Uint32Array, i: number, b: Uint32Array, j: number): number {
-  for (let k = 0; k < 4; k++) {
-    const d = a[4 * i + k]! - b[4 * j + k]!;
+/** Compares entry i of `a` with entry j of `b`, `w` words each, most significant first. */
+function cmpAt(a: Uint32Array, i: number, b: Uint32Array, j: number, w: number): number {
+  for (let k = 0; k < w; k++) {
+    const d = a[w * i + k]! - b[w * j + k]!;
     if (d !== 0) return d;
   }
   return 0;
+}
+
+/** Sets entry i of `a` to entry j of `b` minus one (wrapping below zero, as Uint32 words do). */
+function setToPredecessor(a: Uint32Array, i: number, b: Uint32Array, j: number, w: number): void {
+  let borrow = 1;
+  for (let k = w - 1; k >= 0; k--) {
+    const v = b[w * j + k]! - borrow;
+    a[w * i + k] = v >>> 0;
+    borrow = v < 0 ? 1 : 0;
+  }
 }
 
 function bigToBytes(v: bigint): Uint8Array {

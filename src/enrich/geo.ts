@@ -18,7 +18,7 @@ import { Reader, type Response } from 'mmdb-lib';
 import { DeckscopeError } from '../util/errors.js';
 import { formatIp } from '../util/ip.js';
 import { classifyParsed, type ParsedAddress, parseAddress } from './addresses.js';
-import { AsnTable4, AsnTable6 } from './asn-table.js';
+import { AsnTable } from './asn-table.js';
 
 /** Country and AS of one address; every field is null when unknown, private or reserved. */
 export interface GeoResult {
@@ -252,64 +252,45 @@ class MmdbAsn implements AsnLookup {
 }
 
 // Parsed bundled tables are shared by every GeoIp of the process (they are immutable).
-const tableCache = new Map<string, AsnTable4 | AsnTable6>();
-
-function cachedTable<T extends AsnTable4 | AsnTable6>(path: string, parse: (text: string) => T): T {
-  let t = tableCache.get(path) as T | undefined;
-  if (!t) {
-    t = parse(readFileSync(path, 'utf8'));
-    tableCache.set(path, t);
-  }
-  return t;
-}
+const tableCache = new Map<string, AsnTable>();
 
 /** The bundled ASN CSVs; each family is parsed on its first lookup (once per process). */
 class CsvAsn implements AsnLookup {
   get source(): string {
     return this.meta.source;
   }
-  private v4: AsnTable4 | null = null;
-  private v6: AsnTable6 | null = null;
-  private v4Failed = false;
-  private v6Failed = false;
+  private readonly loaded: Record<4 | 6, AsnTable | null> = { 4: null, 6: null };
+  private readonly failed: Record<4 | 6, boolean> = { 4: false, 6: false };
   constructor(
     private readonly dir: string,
     private readonly meta: Omit<DatasetInfo, 'builtAt' | 'path' | 'kind'>,
   ) {}
   load(): void {
-    this.table4();
-    this.table6();
+    this.table(4);
+    this.table(6);
   }
-  private table4(): AsnTable4 | null {
-    if (!this.v4 && !this.v4Failed) {
+  private table(version: 4 | 6): AsnTable | null {
+    if (!this.loaded[version] && !this.failed[version]) {
+      const path = join(this.dir, version === 4 ? ASN_V4_FILE : ASN_V6_FILE);
       try {
-        this.v4 = cachedTable(join(this.dir, ASN_V4_FILE), AsnTable4.parse);
+        let t = tableCache.get(path);
+        if (!t) {
+          t = AsnTable.parse(readFileSync(path, 'utf8'), version);
+          tableCache.set(path, t);
+        }
+        this.loaded[version] = t;
       } catch {
-        this.v4Failed = true;
+        this.failed[version] = true;
       }
     }
-    return this.v4;
-  }
-  private table6(): AsnTable6 | null {
-    if (!this.v6 && !this.v6Failed) {
-      try {
-        this.v6 = cachedTable(join(this.dir, ASN_V6_FILE), AsnTable6.parse);
-      } catch {
-        this.v6Failed = true;
-      }
-    }
-    return this.v6;
+    return this.loaded[version];
   }
   lookup(a: ParsedAddress): { asn: number; org: string | null; prefix: string } | null {
-    if (a.version === 4) {
-      const b = a.bytes;
-      return this.table4()?.lookup(((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0) ?? null;
-    }
-    return this.table6()?.lookup(a.bytes) ?? null;
+    return this.table(a.version)?.lookup(a.bytes) ?? null;
   }
   /** Row counts and parse times of the tables loaded so far. */
-  tables(): { v4: AsnTable4['info'] | null; v6: AsnTable6['info'] | null } {
-    return { v4: this.v4?.info ?? null, v6: this.v6?.info ?? null };
+  tables(): { v4: AsnTable['info'] | null; v6: AsnTable['info'] | null } {
+    return { v4: this.loaded[4]?.info ?? null, v6: this.loaded[6]?.info ?? null };
   }
   info(): DatasetInfo {
     return { kind: 'asn', path: this.dir, builtAt: null, ...this.meta };
