@@ -238,6 +238,9 @@ export async function runSessionsIngest(o: SessionsIngestOptions): Promise<numbe
     const batch = [...pending.values()].slice(0, SESSION_BATCH_ROWS);
     for (const row of batch) pending.delete(row.session_id);
     writing = writeBatch(batch);
+    // Awaited by the next batch or the flush, which see its error; until then it must not count
+    // as an unhandled rejection (that would end the process before the error is reported).
+    writing.catch(() => {});
   };
   const flush = async () => {
     await writing;
