@@ -28,11 +28,7 @@ const PROMPT = 'root@decky-01:~# ';
 
 /** A log-normal sample with the given median (seconds) and shape. */
 function logNormal(r: Prng, median: number, sigma: number): number {
-  // Box-Muller on two uniforms in (0, 1].
-  const u = 1 - r.float();
-  const v = r.float();
-  const z = Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
-  return median * Math.exp(sigma * z);
+  return median * Math.exp(sigma * r.normal());
 }
 
 /** One recording: about `keystrokes` typed keys. The attacker address is in the header. */

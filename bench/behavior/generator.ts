@@ -43,11 +43,6 @@ function logUniform(p: Prng, lo: number, hi: number): number {
   return Math.exp(Math.log(lo) + p.float() * (Math.log(hi) - Math.log(lo)));
 }
 
-function normal(p: Prng): number {
-  const u = Math.max(1e-12, p.float());
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * p.float());
-}
-
 function uniform(p: Prng, lo: number, hi: number): number {
   return lo + p.float() * (hi - lo);
 }
@@ -494,7 +489,7 @@ export function humanStream(p: Prng, ip: string): ProfilerEvent[] {
     p.pick(DECOYS),
     p.chance(0.3) ? 1 : 0,
     5 + p.int(26),
-    () => 6 * Math.exp(normal(p)),
+    () => 6 * Math.exp(p.normal()),
   );
   return s.events;
 }
@@ -503,7 +498,7 @@ export function humanStream(p: Prng, ip: string): ProfilerEvent[] {
 export function scriptedStream(p: Prng, ip: string): ProfilerEvent[] {
   const s = new Stream(ip, p);
   const d = uniform(p, 0.05, 1);
-  session(s, startTime(p), p.pick(DECOYS), p.int(3), 3 + p.int(18), () => d * (1 + 0.05 * normal(p)));
+  session(s, startTime(p), p.pick(DECOYS), p.int(3), 3 + p.int(18), () => d * (1 + 0.05 * p.normal()));
   return s.events;
 }
 

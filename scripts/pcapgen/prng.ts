@@ -87,6 +87,12 @@ export class Prng {
     return -Math.log(1 - this.float()) * mean;
   }
 
+  // Standard normal value (Box-Muller; two uniforms per value).
+  normal(): number {
+    const u = Math.max(1e-12, this.float());
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * this.float());
+  }
+
   // Fills buf[off, off+len) with random bytes.
   fill(buf: Uint8Array, off = 0, len = buf.length - off): Uint8Array {
     const end = off + len;
