@@ -34,7 +34,7 @@ export function median(xs: readonly number[]): number {
 }
 
 /** Linear-interpolation quantile (type 7, as R and numpy default) of a sorted array. */
-export function quantileSorted(sorted: readonly number[], p: number): number {
+export function quantileSorted(sorted: ArrayLike<number>, p: number): number {
   if (sorted.length === 0) return Number.NaN;
   const h = (sorted.length - 1) * Math.min(1, Math.max(0, p));
   const i = Math.floor(h);

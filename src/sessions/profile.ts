@@ -34,6 +34,7 @@
 // * Digraphs (the only features derived from characters) use pairs of consecutive included,
 //   ECHOED printable keystrokes where the second starts a read; the IAT is that read's IKI.
 
+import { mean, popStdev, quantileSorted } from '../profiler/math.js';
 import { KeyKind, type KeyKindValue, type KeystrokeSink, KeystrokeTokenizer } from './keystrokes.js';
 import { MAX_EVENT_TIME_S, type Recording, type RecordingEvent } from './recording.js';
 import { digraphToken, simhash64 } from './simhash.js';
@@ -207,15 +208,6 @@ const rIdle: number[] = [];
 const rLastOut: number[] = [];
 /** Key index at which each paste occurred (chain breaks). */
 const pasteAt: number[] = [];
-
-/** Linear-interpolation percentile of a sorted array (q in 0..1). */
-function percentileSorted(sorted: Float64Array, q: number): number {
-  const pos = (sorted.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  const a = sorted[lo]!;
-  return lo === hi ? a : a + (sorted[hi]! - a) * (pos - lo);
-}
 
 function sortedOf(values: number[]): Float64Array {
   const a = new Float64Array(values.length);
@@ -401,18 +393,6 @@ function echoKeystroke(data: string): { kind: KeyKindValue; cp: number } | null 
   if (data === '\b \b' || data === '\b\x1b[K' || data === '\b\x1b[1P' || data === '\b\x1b[P')
     return { kind: KeyKind.BACKSPACE, cp: -1 };
   return null;
-}
-
-function mean(values: number[]): number {
-  let s = 0;
-  for (const v of values) s += v;
-  return s / values.length;
-}
-
-function popStdev(values: number[], m: number): number {
-  let s = 0;
-  for (const v of values) s += (v - m) * (v - m);
-  return Math.sqrt(s / values.length);
 }
 
 const round4 = (x: number): number => Math.round(x * 1e4) / 1e4;
@@ -670,7 +650,7 @@ export function profileSession(rec: Recording): SessionProfile {
   const nIki = ikis.length;
   const ikiSorted = sortedOf(ikis);
   const ikiMean = nIki > 0 ? mean(ikis) : null;
-  const ikiP50 = nIki > 0 ? percentileSorted(ikiSorted, 0.5) : null;
+  const ikiP50 = nIki > 0 ? quantileSorted(ikiSorted, 0.5) : null;
   const hist: PauseHist = { burst: 0, think: 0, distracted: 0 };
   for (const v of ikis) {
     if (v < PAUSE_BURST_MAX_MS) hist.burst++;
@@ -705,7 +685,7 @@ export function profileSession(rec: Recording): SessionProfile {
   if (digraphList.length >= SIMHASH_MIN_DISTINCT_DIGRAPHS && digraphSamples >= SIMHASH_MIN_DIGRAPH_SAMPLES) {
     simhash = simhash64(
       digraphList.map((d) => ({
-        token: digraphToken(d.digraph, percentileSorted(sortedOf(d.iats), 0.5)),
+        token: digraphToken(d.digraph, quantileSorted(sortedOf(d.iats), 0.5)),
         weight: d.count,
       })),
     );
@@ -744,11 +724,11 @@ export function profileSession(rec: Recording): SessionProfile {
     kd_total_keystrokes: total,
     kd_iki_count: nIki,
     kd_iki_mean_ms: ikiMean,
-    kd_iki_stdev_ms: ikiMean !== null && nIki >= 2 ? popStdev(ikis, ikiMean) : null,
+    kd_iki_stdev_ms: ikiMean !== null && nIki >= 2 ? popStdev(ikis) : null,
     kd_iki_p50_ms: ikiP50,
-    kd_iki_p95_ms: nIki > 0 ? percentileSorted(ikiSorted, 0.95) : null,
-    kd_enter_latency_p50_ms: enterSorted.length > 0 ? percentileSorted(enterSorted, 0.5) : null,
-    kd_enter_latency_p95_ms: enterSorted.length > 0 ? percentileSorted(enterSorted, 0.95) : null,
+    kd_iki_p95_ms: nIki > 0 ? quantileSorted(ikiSorted, 0.95) : null,
+    kd_enter_latency_p50_ms: enterSorted.length > 0 ? quantileSorted(enterSorted, 0.5) : null,
+    kd_enter_latency_p95_ms: enterSorted.length > 0 ? quantileSorted(enterSorted, 0.95) : null,
     kd_burst_ratio: nIki > 0 ? hist.burst / nIki : null,
     kd_think_ratio: nIki > 0 ? hist.think / nIki : null,
     kd_backspace_rate: rate(counts[KeyKind.BACKSPACE]!),
@@ -760,7 +740,7 @@ export function profileSession(rec: Recording): SessionProfile {
     kd_tab_rate: rate(counts[KeyKind.TAB]!),
     kd_digraph_simhash: simhash,
     kd_top_digraphs: topDigraphs,
-    kd_start_latency_ms: startLat.length > 0 ? percentileSorted(sortedOf(startLat), 0.5) : null,
+    kd_start_latency_ms: startLat.length > 0 ? quantileSorted(sortedOf(startLat), 0.5) : null,
     kd_pause_hist: hist,
     kd_pause_hist_rel: histRel,
     kd_max_pause_s: nIki > 0 ? ikiSorted[nIki - 1]! / MS_PER_S : null,
@@ -824,8 +804,8 @@ function decideVerdict(v: VerdictInput): { verdict: SessionVerdict; evidence: Ve
     return { verdict: 'unknown', evidence: ev };
   }
   const bm = mean(burst);
-  const cv = bm > 0 ? popStdev(burst, bm) / bm : 0;
-  const median = percentileSorted(sortedOf(burst), 0.5);
+  const cv = bm > 0 ? popStdev(burst) / bm : 0;
+  const median = quantileSorted(sortedOf(burst), 0.5);
   let nearMedian = 0;
   for (const x of burst) if (Math.abs(x - median) <= CONSTANT_DELAY_TOLERANCE_MS) nearMedian++;
   const constantShare = nearMedian / burst.length;
