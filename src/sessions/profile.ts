@@ -209,6 +209,17 @@ const rLastOut: number[] = [];
 /** Key index at which each paste occurred (chain breaks). */
 const pasteAt: number[] = [];
 
+/** The median (quantileSorted at 0.5), without sorting a copy for one or two values (most digraphs
+ *  of a session occur once or twice). */
+function medianOf(values: number[]): number {
+  if (values.length === 1) return values[0]!;
+  if (values.length === 2) {
+    const lo = Math.min(values[0]!, values[1]!);
+    return lo + 0.5 * (Math.max(values[0]!, values[1]!) - lo); // as quantileSorted interpolates
+  }
+  return quantileSorted(sortedOf(values), 0.5);
+}
+
 function sortedOf(values: number[]): Float64Array {
   const a = new Float64Array(values.length);
   for (let i = 0; i < values.length; i++) a[i] = values[i]!;
@@ -495,8 +506,10 @@ export function profileSession(rec: Recording): SessionProfile {
         m.phase = 0;
       }
     } else if (ev.code === 'o') {
-      const on = data.lastIndexOf('\x1b[?2004h');
-      const off = data.lastIndexOf('\x1b[?2004l');
+      // Most output holds no mode change: one scan rules both out.
+      const any = data.includes('\x1b[?2004');
+      const on = any ? data.lastIndexOf('\x1b[?2004h') : -1;
+      const off = any ? data.lastIndexOf('\x1b[?2004l') : -1;
       if (on > off) {
         bracketedPasteMode = true;
         tok.setBracketedPaste(true, sink);
@@ -685,7 +698,7 @@ export function profileSession(rec: Recording): SessionProfile {
   if (digraphList.length >= SIMHASH_MIN_DISTINCT_DIGRAPHS && digraphSamples >= SIMHASH_MIN_DIGRAPH_SAMPLES) {
     simhash = simhash64(
       digraphList.map((d) => ({
-        token: digraphToken(d.digraph, quantileSorted(sortedOf(d.iats), 0.5)),
+        token: digraphToken(d.digraph, medianOf(d.iats)),
         weight: d.count,
       })),
     );

@@ -83,12 +83,23 @@ export interface WeightedToken {
   weight: number;
 }
 
+/** FNV-1a 64 of tokens already seen: the same digraph:bucket tokens recur in every session. Emptied
+ *  when it reaches TOKEN_HASH_CACHE_MAX entries (tokens are short, so it stays a few MiB). */
+const tokenHashes = new Map<string, [number, number]>();
+const TOKEN_HASH_CACHE_MAX = 65_536;
+
 /** 64-bit SimHash of weighted tokens (see the file comment), as a signed 64-bit bigint. */
 export function simhash64(tokens: Iterable<WeightedToken>): bigint {
   const v = new Float64Array(64);
   for (const { token, weight } of tokens) {
     if (!Number.isFinite(weight) || weight === 0) continue;
-    const [hi, lo] = fnv1a64Parts(token);
+    let parts = tokenHashes.get(token);
+    if (parts === undefined) {
+      parts = fnv1a64Parts(token);
+      if (tokenHashes.size >= TOKEN_HASH_CACHE_MAX) tokenHashes.clear();
+      tokenHashes.set(token, parts);
+    }
+    const [hi, lo] = parts;
     for (let b = 0; b < 32; b++) {
       v[b]! += (lo >>> b) & 1 ? weight : -weight;
       v[b + 32]! += (hi >>> b) & 1 ? weight : -weight;
