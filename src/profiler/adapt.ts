@@ -4,8 +4,49 @@
 import type { HoneypotRecord } from '../syslog/honeypot.js';
 import { type ConnectionOutcome, kindOfEventType, type ProfilerEvent, type ProfilerKind } from './types.js';
 
-/** Seconds since the epoch of an ISO-8601 UTC time, keeping microseconds; null when invalid. */
+/** The day (`YYYY-MM-DD`) isoSeconds parsed last, and its milliseconds since the epoch. */
+let lastDay = '';
+let lastDayMs = Number.NaN;
+
+/** Two ASCII digits of `s` at `i` as a number, or -1. */
+function digits2(s: string, i: number): number {
+  const a = s.charCodeAt(i) - 48;
+  const b = s.charCodeAt(i + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+}
+
+/** Seconds since the epoch of an ISO-8601 UTC time, keeping microseconds; null when invalid. The
+ *  sensor's own form (`YYYY-MM-DDTHH:MM:SS[.fff[fff]]Z`) is read without Date.parse, the day looked
+ *  up once; the result is the same number the general path computes. */
 export function isoSeconds(iso: string): number | null {
+  const n = iso.length;
+  if ((n === 20 || n === 24 || n === 27) && iso.charCodeAt(10) === 84 && iso.charCodeAt(n - 1) === 90) {
+    const h = digits2(iso, 11);
+    const m = digits2(iso, 14);
+    const sec = digits2(iso, 17);
+    const frac = n === 20 ? '' : iso.slice(20, n - 1);
+    if (
+      h >= 0 &&
+      h < 24 &&
+      m >= 0 &&
+      m < 60 &&
+      sec >= 0 &&
+      sec < 60 &&
+      iso.charCodeAt(13) === 58 &&
+      iso.charCodeAt(16) === 58 &&
+      (n === 20 || (iso.charCodeAt(19) === 46 && /^\d+$/.test(frac)))
+    ) {
+      const day = iso.slice(0, 10);
+      if (day !== lastDay) {
+        lastDayMs = /^\d{4}-\d\d-\d\d$/.test(day) ? Date.parse(`${day}T00:00:00Z`) : Number.NaN;
+        lastDay = day;
+      }
+      if (Number.isFinite(lastDayMs)) {
+        const ms = lastDayMs + ((h * 60 + m) * 60 + sec) * 1000 + (n === 20 ? 0 : Number(frac.slice(0, 3)));
+        return ms / 1000 + (n === 27 ? Number(frac.slice(3)) / 1e6 : 0);
+      }
+    }
+  }
   const ms = Date.parse(iso);
   if (!Number.isFinite(ms)) return null;
   const frac = /\.\d{3}(\d{1,3})/.exec(iso)?.[1];

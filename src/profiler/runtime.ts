@@ -11,8 +11,9 @@ import { type ProfileRow, RawJson } from '../db/profiles.js';
 import type { EventSink } from '../sinks/sink.js';
 import type { HoneypotRecord } from '../syslog/honeypot.js';
 import { forEachLine } from '../util/text.js';
-import { fromHoneypotRecord, fromSensorEvent, noNul } from './adapt.js';
+import { fromHoneypotRecord, fromSensorEvent } from './adapt.js';
 import { type AttackerBehavior, AttackerProfile } from './profile.js';
+import { snapshotJson } from './snapshot-json.js';
 import type { ProfilerEvent } from './types.js';
 
 /** Attackers profiled at once (attackers). A profile is small for the common source (a scanner or a
@@ -84,23 +85,9 @@ interface Entry {
   commands: CommandSeen[];
 }
 
-/** The ISO form used for *_ts fields in the jsonb columns. */
-function iso(s: number): string {
-  return new Date(s * 1000).toISOString();
-}
-
-/** Replacer for the snapshot's jsonb columns: times in seconds (`*_ts`) become ISO strings, NUL is
- *  replaced, folded gap lists (up to 512 numbers per key) are left out. */
-function jsonValue(key: string, v: unknown): unknown {
-  if (key === 'folded_gaps') return undefined;
-  if (typeof v === 'number' && (key.endsWith('_ts') || key === 'first_seen' || key === 'last_seen'))
-    return Number.isFinite(v) ? iso(v) : null;
-  return noNul(key, v);
-}
-
 /** A snapshot column serialised once, as it will be written (RawJson: not parsed back). */
 const asJson = (v: unknown): RawJson | null =>
-  v === null || v === undefined ? null : new RawJson(JSON.stringify(v, jsonValue));
+  v === null || v === undefined ? null : new RawJson(snapshotJson(v));
 
 /** Builds the database row of one snapshot. */
 export function profileRow(b: AttackerBehavior, e: Entry, sensorId: string): ProfileRow {
@@ -222,6 +209,11 @@ export class ProfilerRuntime {
     try {
       obj = typeof line === 'string' ? (JSON.parse(line) as Record<string, unknown>) : line;
     } catch {
+      this.stats.skipped++;
+      return;
+    }
+    if (obj === null || typeof obj !== 'object') {
+      // A line of JSON that is not an object (`null`, a number) names no attacker.
       this.stats.skipped++;
       return;
     }

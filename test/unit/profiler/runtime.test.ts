@@ -114,6 +114,12 @@ describe('ProfilerRuntime', () => {
     expect(order).toEqual(['inner write', 'write 2', 'inner close']);
     expect(rt.stats).toMatchObject({ events: 2, skipped: 1 });
   });
+
+  it('lines of JSON that are not objects are skipped and counted, never thrown on', () => {
+    const { rt } = runtime(10);
+    rt.addSensorLines(Buffer.from(`null\n5\n"x"\n[]\n{}\n${JSON.stringify(ev('10.3.0.9', 1))}\n`));
+    expect(rt.stats).toMatchObject({ events: 1, skipped: 5 });
+  });
 });
 
 describe('ProfilerSink under a flood of new attackers', () => {
@@ -141,6 +147,27 @@ describe('adapters', () => {
   it('isoSeconds keeps microseconds', () => {
     expect(isoSeconds('2026-01-01T00:00:01.123456Z')).toBeCloseTo(1767225601.123456, 6);
     expect(isoSeconds('nope')).toBeNull();
+  });
+
+  it('isoSeconds reads every form Date.parse does, the sensor form without it', () => {
+    // 2026-01-01T00:00:00Z is 1767225600 s (date -u -d 2026-01-01 +%s).
+    const day = 1767225600;
+    expect(isoSeconds('2026-01-01T00:00:00Z')).toBe(day);
+    expect(isoSeconds('2026-01-01T13:14:15.250Z')).toBe((day * 1000 + 47655250) / 1000);
+    expect(isoSeconds('2026-01-01T23:59:59.999999Z')).toBe((day * 1000 + 86399999) / 1000 + 999 / 1e6);
+    // Leap day, the day before the epoch, and the next day after a cached one.
+    expect(isoSeconds('2024-02-29T00:00:01Z')).toBe(1709164801);
+    expect(isoSeconds('1969-12-31T23:59:59.500Z')).toBe(-0.5);
+    expect(isoSeconds('2026-01-02T00:00:00.000001Z')).toBe(day + 86400 + 1e-6);
+    // Not dates: an impossible month, minute or digit.
+    expect(isoSeconds('2026-13-01T00:00:00Z')).toBeNull();
+    // V8's Date.parse rolls 30 February over to 2 March (1772409600 s); the fast path agrees.
+    expect(isoSeconds('2026-02-30T00:00:00.000001Z')).toBe(1772409600 + 1e-6);
+    expect(isoSeconds('2026-01-01T10:60:00Z')).toBeNull();
+    expect(isoSeconds('2026-01-01T0a:00:00Z')).toBeNull();
+    // Other ISO forms go through Date.parse: an offset, an extended year.
+    expect(isoSeconds('2026-01-01T01:00:00+01:00')).toBe(day);
+    expect(isoSeconds('+002026-01-01T00:00:00Z')).toBe(day);
   });
 
   it('sensor events: kinds, connection outcome, scan summary counts, flow identity', () => {
