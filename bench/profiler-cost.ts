@@ -4,7 +4,7 @@
 // attribution) with a database write that does nothing, flushing as the 10 s tick would at the
 // pipeline's own event rate. Prints events/s and µs per event next to the pipeline's rate in the
 // same run, so "keeps up" is a ratio: above 1, the profiler outruns the pipeline.
-//   node dist/bench/profiler-cost.js [--packets N]
+//   node dist/bench/profiler-cost.js [--packets N] [--pcap FILE]   (npm run bench runs it too)
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,9 +13,12 @@ import { fileURLToPath } from 'node:url';
 import { ProfilerRuntime } from '../src/profiler/runtime.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const i = process.argv.indexOf('--packets');
-const PACKETS = i >= 0 ? Number(process.argv[i + 1]) : 1_000_000;
-const PCAP = `${ROOT}bench/pcaps/bench-5000000.pcap`;
+const arg = (name: string): string | undefined => {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+};
+const PACKETS = Number(arg('--packets') ?? 1_000_000);
+const PCAP = arg('--pcap') ?? `${ROOT}bench/pcaps/bench-5000000.pcap`;
 /** Lines handed over at once, about one batch's worth. */
 const CHUNK_LINES = 500;
 /** The runtime's flush interval (src/profiler/runtime.ts PROFILE_FLUSH_MS), in seconds. */

@@ -2,7 +2,9 @@
 // it through (a) the addon reading packets only (libpcap ceiling), (b) decode + flow table +
 // reassembly, batches discarded natively, (c) the full pipeline to JSON lines; plus the pure-JS
 // decode + flow table and tcpdump as references, the flow table at 1M concurrent flows, and how
-// the flow path scales from a 500k-packet prefix to the whole file.
+// the flow path scales from a 500k-packet prefix to the whole file; then the parsers, session
+// ingestion, the profiler's cost and database ingest (bench/db-ingest.ts; DATABASE_URL adds the
+// PostgreSQL server scenarios).
 // Every scenario runs in a fresh process, 3 times; medians are reported with ratios measured in
 // this same run. Writes bench/out/results.json.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -28,6 +30,15 @@ interface Measure {
   bytes: number;
   events: number;
   extra?: Record<string, unknown>;
+}
+
+/** One line of dist/bench/profiler-cost.js. */
+interface ProfilerCost {
+  profiler_events_per_s: number;
+  pipeline_events_per_s: number;
+  us_per_event: number;
+  keeps_up_ratio: number;
+  [k: string]: unknown;
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -174,6 +185,32 @@ function main(): void {
     `  sessions: ${sessions.parse_and_profile_one_thread.sessions_per_s}/s parsed + profiled (one thread), ${sessions.cli_ingest_pglite.sessions_per_s}/s through sessions ingest into PGlite`,
   );
 
+  // The profiler's cost (issue 6): the pipeline's events for the capture's first 1M packets fed
+  // to the main-thread profiler, against the pipeline's own event rate on the same packets; the
+  // median of RUNS runs by the profiler's rate.
+  const profilerRuns = Array.from({ length: RUNS }, () => {
+    const lines = execFileSync(process.execPath, [`${ROOT}dist/bench/profiler-cost.js`, '--pcap', file], {
+      encoding: 'utf8',
+    })
+      .trim()
+      .split('\n');
+    return JSON.parse(lines[lines.length - 1]!) as ProfilerCost;
+  });
+  const profilerRates = profilerRuns.map((r) => r.profiler_events_per_s);
+  const profiler = profilerRuns[profilerRates.indexOf(median(profilerRates))]!;
+  console.error(
+    `  profiler: ${profiler.profiler_events_per_s} events/s (${profiler.us_per_event} µs each) against the pipeline's ${profiler.pipeline_events_per_s}/s: ratio ${profiler.keeps_up_ratio}`,
+  );
+
+  // Database ingest (issue 5): its own script, on a 1M-packet capture (DATABASE_URL adds the
+  // server scenarios); it prints its table and writes bench/out/db-ingest.json.
+  const dbIngest = spawnSync(process.execPath, [`${ROOT}dist/bench/db-ingest.js`], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    encoding: 'utf8',
+  });
+  if (dbIngest.status !== 0) throw new Error(`db-ingest exited ${dbIngest.status}`);
+  const db = JSON.parse(readFileSync(`${OUT}/db-ingest.json`, 'utf8')) as unknown;
+
   const pps = (m: Measure) => packets / m.wall_s;
   const rows = Object.entries(results).map(([k, m]) => ({
     scenario: k,
@@ -210,6 +247,8 @@ function main(): void {
     full_details: results.full.extra,
     client_hello_per_worker: clientHello,
     sessions,
+    profiler: { median: profiler, runs: profilerRuns },
+    db_ingest: db,
     million_flows: {
       flows_peak: (floodRun.extra?.flows as { peak: number } | undefined)?.peak,
       engine_memory_mib: floodRun.extra?.engine_memory_mib,
@@ -238,6 +277,10 @@ function main(): void {
   console.log(
     `Sessions: ${sessions.parse_and_profile_one_thread.sessions_per_s}/s parsed + profiled (one thread), ${sessions.cli_ingest_pglite.sessions_per_s}/s through sessions ingest into PGlite (peak RSS ${sessions.cli_ingest_pglite.peak_rss_mib} MiB)`,
   );
+  console.log(
+    `Profiler: ${profiler.profiler_events_per_s} events/s (${profiler.us_per_event} µs/event) on the pipeline's output, which came at ${profiler.pipeline_events_per_s} events/s: keeps-up ratio ${profiler.keeps_up_ratio}`,
+  );
+  process.stdout.write(`Database ingest (bench/out/db-ingest.json):\n${dbIngest.stdout}`);
   console.log(`results: ${OUT}/results.json`);
 }
 
