@@ -174,16 +174,25 @@ ON CONFLICT (ip) DO UPDATE SET
   sensor_count = a.sensor_count + EXCLUDED.sensor_count,
   updated_at = now()`;
 
+/** Distinct values kept in attacker_behavior.kex_order_raw and ssh_client_banners. */
+export const SSH_LIST_CAP = 16;
+
 // The newest SYN fingerprint (by packet time) wins os_guess / hop_distance / tcp_fingerprint;
-// retransmits and flows are sums over new tcp_flow_timing events. The rest of the row belongs to
-// the profiler.
+// retransmits and flows are sums over new tcp_flow_timing events; kex_order_raw and
+// ssh_client_banners gain the batch's distinct client KEX lists (the events' kex_order_raw,
+// comma-joined as DECNET stores them) and client banners, in order of packet time, up to SSH_LIST_CAP
+// (deckscope_merge_distinct, migration 006). The rest of the row belongs to the profiler.
 const UPSERT_BEHAVIOR = `
 INSERT INTO attacker_behavior AS b (attacker_uuid, ip, os_guess, hop_distance, tcp_fingerprint,
-                                    tcp_fingerprint_at, retransmit_count, flow_count, updated_at)
+                                    tcp_fingerprint_at, retransmit_count, flow_count, kex_order_raw,
+                                    ssh_client_banners, updated_at)
 SELECT a.uuid, a.ip, s.os_guess, s.hop_distance, COALESCE(s.fp, '{}'::jsonb), s.ts,
-       COALESCE(t.retransmits, 0), COALESCE(t.flows, 0), now()
+       COALESCE(t.retransmits, 0), COALESCE(t.flows, 0),
+       deckscope_merge_distinct(NULL, k.list, ${SSH_LIST_CAP}),
+       deckscope_merge_distinct(NULL, c.list, ${SSH_LIST_CAP}), now()
 FROM (SELECT DISTINCT src_ip AS ip FROM pg_temp.deckscope_new_events
-      WHERE event_type IN ('tcp_syn_fingerprint', 'tcp_flow_timing') AND src_ip IS NOT NULL) i
+      WHERE event_type IN ('tcp_syn_fingerprint', 'tcp_flow_timing', 'ssh_kexinit', 'ssh_client_banner')
+        AND src_ip IS NOT NULL) i
 JOIN attackers a ON a.ip = i.ip
 LEFT JOIN (
   SELECT DISTINCT ON (src_ip) src_ip AS ip, ts, payload->>'os_guess' AS os_guess,
@@ -203,6 +212,27 @@ LEFT JOIN (
          count(*) AS flows
   FROM pg_temp.deckscope_new_events WHERE event_type = 'tcp_flow_timing' GROUP BY src_ip
 ) t ON t.ip = i.ip
+LEFT JOIN (
+  SELECT ip, jsonb_agg(v ORDER BY first, v) AS list
+  FROM (
+    SELECT src_ip AS ip, payload->>'kex_order_raw' AS v, min(ts) AS first
+    FROM pg_temp.deckscope_new_events
+    WHERE event_type = 'ssh_kexinit' AND payload->>'direction' = 'client'
+      AND COALESCE(payload->>'kex_order_raw', '') <> ''
+    GROUP BY 1, 2
+  ) x
+  GROUP BY ip
+) k ON k.ip = i.ip
+LEFT JOIN (
+  SELECT ip, jsonb_agg(v ORDER BY first, v) AS list
+  FROM (
+    SELECT src_ip AS ip, COALESCE(payload->>'ssh_version', payload->>'banner') AS v, min(ts) AS first
+    FROM pg_temp.deckscope_new_events
+    WHERE event_type = 'ssh_client_banner' AND COALESCE(payload->>'ssh_version', payload->>'banner', '') <> ''
+    GROUP BY 1, 2
+  ) x
+  GROUP BY ip
+) c ON c.ip = i.ip
 ORDER BY a.uuid
 ON CONFLICT (attacker_uuid) DO UPDATE SET
   os_guess = CASE WHEN EXCLUDED.tcp_fingerprint_at > b.tcp_fingerprint_at OR b.tcp_fingerprint_at IS NULL
@@ -214,6 +244,8 @@ ON CONFLICT (attacker_uuid) DO UPDATE SET
   tcp_fingerprint_at = GREATEST(b.tcp_fingerprint_at, EXCLUDED.tcp_fingerprint_at),
   retransmit_count = b.retransmit_count + EXCLUDED.retransmit_count,
   flow_count = b.flow_count + EXCLUDED.flow_count,
+  kex_order_raw = deckscope_merge_distinct(b.kex_order_raw, EXCLUDED.kex_order_raw, ${SSH_LIST_CAP}),
+  ssh_client_banners = deckscope_merge_distinct(b.ssh_client_banners, EXCLUDED.ssh_client_banners, ${SSH_LIST_CAP}),
   updated_at = now()`;
 
 // Recipients' domains of new smtp_envelope events; count = recipients (DECNET P5 counted ticks).

@@ -107,7 +107,11 @@ export async function snapshot(db: Db): Promise<Record<string, unknown[]>> {
     sensors: await rows(db, 'SELECT * FROM attacker_sensors ORDER BY ip, sensor_id'),
     behavior: await rows(
       db,
-      `SELECT b.ip, os_guess, hop_distance, tcp_fingerprint, tcp_fingerprint_at, retransmit_count, flow_count
+      // The SSH lists as sets: their order is the order of arrival, which writers racing each
+      // other may change (docs/schema.md); their contents may not.
+      `SELECT b.ip, os_guess, hop_distance, tcp_fingerprint, tcp_fingerprint_at, retransmit_count, flow_count,
+              (SELECT jsonb_agg(v ORDER BY v) FROM jsonb_array_elements(kex_order_raw) v) AS kex_order_raw,
+              (SELECT jsonb_agg(v ORDER BY v) FROM jsonb_array_elements(ssh_client_banners) v) AS ssh_client_banners
        FROM attacker_behavior b ORDER BY b.ip`,
     ),
     smtp: await rows(

@@ -157,6 +157,82 @@ describe.each(backends())('ingest on $name', (backend) => {
     }
   });
 
+  it('keeps the distinct client KEX lists and SSH client banners of each address, in order, at most 16', async () => {
+    const db = await prepared(await backend.fresh());
+    try {
+      const size = 300;
+      await write(db, corpusText, size);
+      // Expected from the events: each batch adds its values not yet kept, ordered by their first
+      // packet time in the batch (then by value), until 16 are kept.
+      const kex = new Map<string, string[]>();
+      const banners = new Map<string, string[]>();
+      const seen = new Set<string>();
+      for (const b of batches(corpusText, size)) {
+        const firsts = new Map<string, { ip: string; v: string; ts: number; list: Map<string, string[]> }>();
+        for (const line of b.text.split('\n').filter(Boolean)) {
+          if (seen.has(line)) continue; // a line already stored is not new
+          seen.add(line);
+          const e = JSON.parse(line) as Ev;
+          let list: Map<string, string[]> | null = null;
+          let v: unknown;
+          if (e.event_type === 'ssh_kexinit' && e.direction === 'client') [list, v] = [kex, e.kex_order_raw];
+          if (e.event_type === 'ssh_client_banner') [list, v] = [banners, e.ssh_version ?? e.banner];
+          if (list === null || typeof v !== 'string' || v === '' || !e.src_ip) continue;
+          const k = JSON.stringify([list === kex, e.src_ip, v]);
+          const f = firsts.get(k);
+          if (f === undefined || ms(e.ts) < f.ts) firsts.set(k, { ip: e.src_ip, v, ts: ms(e.ts), list });
+        }
+        for (const f of [...firsts.values()].sort((a, b) => a.ts - b.ts || (a.v < b.v ? -1 : a.v > b.v ? 1 : 0))) {
+          const kept = f.list.get(f.ip) ?? [];
+          if (!kept.includes(f.v) && kept.length < 16) kept.push(f.v);
+          f.list.set(f.ip, kept);
+        }
+      }
+      expect(kex.size).toBeGreaterThan(0);
+      expect(banners.size).toBeGreaterThan(0);
+      const stored = await rows(
+        db,
+        'SELECT ip, kex_order_raw, ssh_client_banners FROM attacker_behavior WHERE kex_order_raw IS NOT NULL OR ssh_client_banners IS NOT NULL ORDER BY ip',
+      );
+      const ips = [...new Set([...kex.keys(), ...banners.keys()])].sort();
+      expect(stored.map((r) => r.ip).sort()).toEqual(ips);
+      for (const r of stored) {
+        expect(r.kex_order_raw, String(r.ip)).toEqual(kex.get(r.ip as string) ?? null);
+        expect(r.ssh_client_banners, String(r.ip)).toEqual(banners.get(r.ip as string) ?? null);
+      }
+      // A client KEXINIT list as DECNET stores it: the kex_algorithms name-list, comma-joined.
+      const some = JSON.parse(
+        corpusText.split('\n').find((l) => l.includes('"ssh_kexinit"') && l.includes('"direction":"client"'))!,
+      ) as Ev & { kex_algorithms: string[] };
+      expect(kex.get(some.src_ip!)).toContain(some.kex_algorithms.join(','));
+
+      // One address with 20 banners in two batches keeps the first 16 by arrival.
+      await ensurePartitions(db, ['2024-02-01']);
+      const line = (i: number) =>
+        JSON.stringify({
+          ts: `2024-02-01T00:00:${String(i).padStart(2, '0')}.000000Z`,
+          event_type: 'ssh_client_banner',
+          sensor_id: 's',
+          src_ip: '198.18.9.9',
+          ssh_version: `SSH-2.0-tool_${String(20 - i).padStart(2, '0')}`,
+        });
+      const first = Array.from({ length: 12 }, (_, i) => line(i + 8));
+      const second = Array.from({ length: 8 }, (_, i) => line(i));
+      for (const part of [first, second])
+        await db.transaction((tx) => insertBatch(tx, `${part.join('\n')}\n`, part.length));
+      const [{ ssh_client_banners: capped }] = (await rows(
+        db,
+        "SELECT ssh_client_banners FROM attacker_behavior WHERE ip = '198.18.9.9'",
+      )) as Array<{ ssh_client_banners: string[] }>;
+      expect(capped).toEqual([
+        ...Array.from({ length: 12 }, (_, i) => `SSH-2.0-tool_${String(12 - i).padStart(2, '0')}`),
+        ...['20', '19', '18', '17'].map((n) => `SSH-2.0-tool_${n}`),
+      ]);
+    } finally {
+      await db.close();
+    }
+  });
+
   it('a replay (other batch boundaries) changes nothing', async () => {
     const db = await prepared(await backend.fresh());
     try {

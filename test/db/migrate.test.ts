@@ -29,7 +29,7 @@ describe.each(backends())('migrations on $name', (backend) => {
     const db = await openDb(await backend.fresh());
     try {
       const files = loadMigrations();
-      expect(files.map((m) => m.version)).toEqual([1, 2, 3, 4, 5]);
+      expect(files.map((m) => m.version)).toEqual([1, 2, 3, 4, 5, 6]);
       const first = await migrate(db);
       expect(first.applied.map((m) => m.name)).toEqual([
         'events',
@@ -37,11 +37,12 @@ describe.each(backends())('migrations on $name', (backend) => {
         'views',
         'profiler',
         'sessions',
+        'ssh_lists',
       ]);
-      expect(first.version).toBe(5);
+      expect(first.version).toBe(6);
       const second = await migrate(db);
       expect(second.applied).toEqual([]);
-      expect(second.version).toBe(5);
+      expect(second.version).toBe(6);
       const rels = await rows(
         db,
         `SELECT c.relname, c.relkind FROM pg_class c
@@ -59,6 +60,7 @@ describe.each(backends())('migrations on $name', (backend) => {
         { version: 3, name: 'views' },
         { version: 4, name: 'profiler' },
         { version: 5, name: 'sessions' },
+        { version: 6, name: 'ssh_lists' },
       ]);
     } finally {
       await db.close();
@@ -73,7 +75,7 @@ describe.each(backends())('migrations on $name', (backend) => {
       await expect(migrate(db, changed)).rejects.toThrow(/002_profiles\.sql changed after it was applied/);
       const older = loadMigrations().slice(0, 2);
       await expect(migrate(db, older)).rejects.toThrow(
-        /schema version 5, newer than this deckscope knows \(2\)/,
+        /schema version 6, newer than this deckscope knows \(2\)/,
       );
     } finally {
       await db.close();
@@ -162,7 +164,7 @@ describe.runIf(backends().length > 1)('migrations on the server, concurrently', 
     const dbs = await Promise.all([1, 2, 3].map(() => openDb(url)));
     try {
       const results = await Promise.all(dbs.map((db) => migrate(db)));
-      expect(results.map((r) => r.applied.length).sort()).toEqual([0, 0, 5]);
+      expect(results.map((r) => r.applied.length).sort()).toEqual([0, 0, 6]);
       await Promise.all(
         dbs.map((db) => ensurePartitions(db, [utcDay(Date.now()), addDays(utcDay(Date.now()), 1)])),
       );
