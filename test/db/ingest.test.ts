@@ -192,15 +192,16 @@ describe.each(backends())('ingest on $name', (backend) => {
       }
       expect(kex.size).toBeGreaterThan(0);
       expect(banners.size).toBeGreaterThan(0);
-      const stored = await rows(
-        db,
-        'SELECT ip, kex_order_raw, ssh_client_banners FROM attacker_behavior WHERE kex_order_raw IS NOT NULL OR ssh_client_banners IS NOT NULL ORDER BY ip',
-      );
+      const stored = (
+        await db.query<{ ip: string; kex_order_raw: unknown; ssh_client_banners: unknown }>(
+          'SELECT ip, kex_order_raw, ssh_client_banners FROM attacker_behavior WHERE kex_order_raw IS NOT NULL OR ssh_client_banners IS NOT NULL ORDER BY ip',
+        )
+      ).rows;
       const ips = [...new Set([...kex.keys(), ...banners.keys()])].sort();
       expect(stored.map((r) => r.ip).sort()).toEqual(ips);
       for (const r of stored) {
-        expect(r.kex_order_raw, String(r.ip)).toEqual(kex.get(r.ip as string) ?? null);
-        expect(r.ssh_client_banners, String(r.ip)).toEqual(banners.get(r.ip as string) ?? null);
+        expect(r.kex_order_raw, r.ip).toEqual(kex.get(r.ip) ?? null);
+        expect(r.ssh_client_banners, r.ip).toEqual(banners.get(r.ip) ?? null);
       }
       // A client KEXINIT list as DECNET stores it: the kex_algorithms name-list, comma-joined.
       const some = JSON.parse(
