@@ -225,11 +225,10 @@ describe.each(backends())('ingest on $name', (backend) => {
       const second = Array.from({ length: 8 }, (_, i) => line(i));
       for (const part of [first, second])
         await db.transaction((tx) => insertBatch(tx, `${part.join('\n')}\n`, part.length));
-      const capped = await rows(
-        db,
+      const capped = await db.query<{ ssh_client_banners: string[] }>(
         "SELECT ssh_client_banners FROM attacker_behavior WHERE ip = '198.18.9.9'",
       );
-      expect(capped.map((r) => r.ssh_client_banners)[0]).toEqual([
+      expect(capped.rows[0]?.ssh_client_banners).toEqual([
         ...Array.from({ length: 12 }, (_, i) => `SSH-2.0-tool_${String(12 - i).padStart(2, '0')}`),
         ...['20', '19', '18', '17'].map((n) => `SSH-2.0-tool_${n}`),
       ]);
