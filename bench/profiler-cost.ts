@@ -6,7 +6,7 @@
 // same run, so "keeps up" is a ratio: above 1, the profiler outruns the pipeline.
 //   node dist/bench/profiler-cost.js [--packets N] [--pcap FILE]   (npm run bench runs it too)
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,7 +29,8 @@ async function main(): Promise<void> {
     console.error(`${PCAP} is missing: run npm run bench once to generate it`);
     process.exit(2);
   }
-  const out = join(mkdtempSync(join(tmpdir(), 'deckscope-prof-')), 'events.jsonl');
+  const dir = mkdtempSync(join(tmpdir(), 'deckscope-prof-'));
+  const out = join(dir, 'events.jsonl');
   const t0 = process.hrtime.bigint();
   const r = spawnSync(process.execPath, [
     `${ROOT}bin/deckscope.js`,
@@ -41,11 +42,19 @@ async function main(): Promise<void> {
     '-o',
     out,
   ]);
-  if (r.status !== 0) throw new Error(`deckscope failed: ${r.stderr}`);
+  if (r.status !== 0) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`deckscope failed: ${r.stderr}`);
+  }
   const pipelineS = Number(process.hrtime.bigint() - t0) / 1e9;
-  const lines = readFileSync(out, 'utf8')
-    .split('\n')
-    .filter((l) => l !== '');
+  let lines: string[];
+  try {
+    lines = readFileSync(out, 'utf8')
+      .split('\n')
+      .filter((l) => l !== '');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
   const pipelineRate = lines.length / pipelineS;
 
   let rows = 0;

@@ -20,6 +20,10 @@ const OUT = `${ROOT}bench/out`;
 const PCAPS = `${ROOT}bench/pcaps`;
 const PACKETS = Number(process.env.BENCH_PACKETS ?? 5_000_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+if (!Number.isInteger(RUNS) || RUNS < 1) {
+  console.error(`BENCH_RUNS must be a whole number of at least 1 (got ${process.env.BENCH_RUNS})`);
+  process.exit(2);
+}
 const FLOOD_FLOWS = 1_000_000;
 
 interface Measure {
@@ -188,19 +192,27 @@ function main(): void {
   // The profiler's cost (issue 6): the pipeline's events for the capture's first 1M packets fed
   // to the main-thread profiler, against the pipeline's own event rate on the same packets; the
   // median of RUNS runs by the profiler's rate.
-  const profilerRuns = Array.from({ length: RUNS }, () => {
-    const lines = execFileSync(process.execPath, [`${ROOT}dist/bench/profiler-cost.js`, '--pcap', file], {
-      encoding: 'utf8',
-    })
-      .trim()
-      .split('\n');
-    return JSON.parse(lines[lines.length - 1]!) as ProfilerCost;
-  });
-  const profilerRates = profilerRuns.map((r) => r.profiler_events_per_s);
-  const profiler = profilerRuns[profilerRates.indexOf(median(profilerRates))]!;
-  console.error(
-    `  profiler: ${profiler.profiler_events_per_s} events/s (${profiler.us_per_event} µs each) against the pipeline's ${profiler.pipeline_events_per_s}/s: ratio ${profiler.keeps_up_ratio}`,
-  );
+  // A stage that fails is reported and recorded; what was measured before it is still written.
+  let profiler: ProfilerCost | { error: string };
+  let profilerRuns: ProfilerCost[] = [];
+  try {
+    profilerRuns = Array.from({ length: RUNS }, () => {
+      const lines = execFileSync(process.execPath, [`${ROOT}dist/bench/profiler-cost.js`, '--pcap', file], {
+        encoding: 'utf8',
+      })
+        .trim()
+        .split('\n');
+      return JSON.parse(lines[lines.length - 1]!) as ProfilerCost;
+    });
+    const profilerRates = profilerRuns.map((r) => r.profiler_events_per_s);
+    profiler = profilerRuns[profilerRates.indexOf(median(profilerRates))]!;
+    console.error(
+      `  profiler: ${profiler.profiler_events_per_s} events/s (${profiler.us_per_event} µs each) against the pipeline's ${profiler.pipeline_events_per_s}/s: ratio ${profiler.keeps_up_ratio}`,
+    );
+  } catch (err) {
+    profiler = { error: (err as Error).message };
+    console.error(`  profiler cost failed: ${profiler.error}`);
+  }
 
   // Database ingest (issue 5): its own script, on a 1M-packet capture (DATABASE_URL adds the
   // server scenarios); it prints its table and writes bench/out/db-ingest.json.
@@ -208,8 +220,11 @@ function main(): void {
     stdio: ['ignore', 'pipe', 'inherit'],
     encoding: 'utf8',
   });
-  if (dbIngest.status !== 0) throw new Error(`db-ingest exited ${dbIngest.status}`);
-  const db = JSON.parse(readFileSync(`${OUT}/db-ingest.json`, 'utf8')) as unknown;
+  const db =
+    dbIngest.status === 0
+      ? (JSON.parse(readFileSync(`${OUT}/db-ingest.json`, 'utf8')) as unknown)
+      : { error: `db-ingest exited ${dbIngest.status ?? dbIngest.signal}` };
+  if (dbIngest.status !== 0) console.error(`  database ingest failed: db-ingest exited ${dbIngest.status}`);
 
   const pps = (m: Measure) => packets / m.wall_s;
   const rows = Object.entries(results).map(([k, m]) => ({
@@ -278,9 +293,11 @@ function main(): void {
     `Sessions: ${sessions.parse_and_profile_one_thread.sessions_per_s}/s parsed + profiled (one thread), ${sessions.cli_ingest_pglite.sessions_per_s}/s through sessions ingest into PGlite (peak RSS ${sessions.cli_ingest_pglite.peak_rss_mib} MiB)`,
   );
   console.log(
-    `Profiler: ${profiler.profiler_events_per_s} events/s (${profiler.us_per_event} µs/event) on the pipeline's output, which came at ${profiler.pipeline_events_per_s} events/s: keeps-up ratio ${profiler.keeps_up_ratio}`,
+    'error' in profiler
+      ? `Profiler: failed (${profiler.error})`
+      : `Profiler: ${profiler.profiler_events_per_s} events/s (${profiler.us_per_event} µs/event) on the pipeline's output, which came at ${profiler.pipeline_events_per_s} events/s: keeps-up ratio ${profiler.keeps_up_ratio}`,
   );
-  process.stdout.write(`Database ingest (bench/out/db-ingest.json):\n${dbIngest.stdout}`);
+  process.stdout.write(`Database ingest (bench/out/db-ingest.json):\n${dbIngest.stdout ?? ''}`);
   console.log(`results: ${OUT}/results.json`);
 }
 
