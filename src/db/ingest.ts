@@ -213,7 +213,7 @@ LEFT JOIN (
   FROM pg_temp.deckscope_new_events WHERE event_type = 'tcp_flow_timing' GROUP BY src_ip
 ) t ON t.ip = i.ip
 LEFT JOIN (
-  SELECT ip, jsonb_agg(v ORDER BY first, v) AS list
+  SELECT ip, jsonb_agg(v ORDER BY first, v COLLATE "C") AS list
   FROM (
     SELECT src_ip AS ip, payload->>'kex_order_raw' AS v, min(ts) AS first
     FROM pg_temp.deckscope_new_events
@@ -224,11 +224,12 @@ LEFT JOIN (
   GROUP BY ip
 ) k ON k.ip = i.ip
 LEFT JOIN (
-  SELECT ip, jsonb_agg(v ORDER BY first, v) AS list
+  SELECT ip, jsonb_agg(v ORDER BY first, v COLLATE "C") AS list
   FROM (
-    SELECT src_ip AS ip, COALESCE(payload->>'ssh_version', payload->>'banner') AS v, min(ts) AS first
+    SELECT src_ip AS ip, COALESCE(NULLIF(payload->>'ssh_version', ''), payload->>'banner') AS v, min(ts) AS first
     FROM pg_temp.deckscope_new_events
-    WHERE event_type = 'ssh_client_banner' AND COALESCE(payload->>'ssh_version', payload->>'banner', '') <> ''
+    WHERE event_type = 'ssh_client_banner'
+      AND COALESCE(NULLIF(payload->>'ssh_version', ''), payload->>'banner', '') <> ''
     GROUP BY 1, 2
   ) x
   GROUP BY ip

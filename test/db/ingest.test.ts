@@ -168,7 +168,9 @@ describe.each(backends())('ingest on $name', (backend) => {
       const banners = new Map<string, string[]>();
       const seen = new Set<string>();
       for (const b of batches(corpusText, size)) {
-        const firsts = new Map<string, { ip: string; v: string; ts: number; list: Map<string, string[]> }>();
+        // Times compared as the sensor writes them (fixed-width ISO with microseconds: text order is
+        // time order); values in byte order.
+        const firsts = new Map<string, { ip: string; v: string; ts: string; list: Map<string, string[]> }>();
         for (const line of b.text.split('\n').filter(Boolean)) {
           if (seen.has(line)) continue; // a line already stored is not new
           seen.add(line);
@@ -176,14 +178,14 @@ describe.each(backends())('ingest on $name', (backend) => {
           let list: Map<string, string[]> | null = null;
           let v: unknown;
           if (e.event_type === 'ssh_kexinit' && e.direction === 'client') [list, v] = [kex, e.kex_order_raw];
-          if (e.event_type === 'ssh_client_banner') [list, v] = [banners, e.ssh_version ?? e.banner];
+          if (e.event_type === 'ssh_client_banner') [list, v] = [banners, e.ssh_version || e.banner];
           if (list === null || typeof v !== 'string' || v === '' || !e.src_ip) continue;
           const k = JSON.stringify([list === kex, e.src_ip, v]);
           const f = firsts.get(k);
-          if (f === undefined || ms(e.ts) < f.ts) firsts.set(k, { ip: e.src_ip, v, ts: ms(e.ts), list });
+          if (f === undefined || e.ts < f.ts) firsts.set(k, { ip: e.src_ip, v, ts: e.ts, list });
         }
-        for (const f of [...firsts.values()].sort(
-          (a, b) => a.ts - b.ts || (a.v < b.v ? -1 : a.v > b.v ? 1 : 0),
+        for (const f of [...firsts.values()].sort((a, b) =>
+          a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : Buffer.compare(Buffer.from(a.v), Buffer.from(b.v)),
         )) {
           const kept = f.list.get(f.ip) ?? [];
           if (!kept.includes(f.v) && kept.length < 16) kept.push(f.v);
@@ -231,6 +233,41 @@ describe.each(backends())('ingest on $name', (backend) => {
       expect(capped.rows[0]?.ssh_client_banners).toEqual([
         ...Array.from({ length: 12 }, (_, i) => `SSH-2.0-tool_${String(12 - i).padStart(2, '0')}`),
         ...['20', '19', '18', '17'].map((n) => `SSH-2.0-tool_${n}`),
+      ]);
+
+      // Another address: same-time values in byte order whatever the collation ('B' < 'a'), the
+      // banner when ssh_version is empty, client KEXINITs only, and a stored value that is not a
+      // list (edited by hand) counts as empty instead of failing the batch.
+      const ev = (o: Record<string, unknown>) =>
+        JSON.stringify({ ts: '2024-02-01T00:01:00.000000Z', sensor_id: 's', src_ip: '198.18.9.10', ...o });
+      const batch = [
+        ev({ event_type: 'ssh_client_banner', ssh_version: 'SSH-2.0-a' }),
+        ev({ event_type: 'ssh_client_banner', ssh_version: 'SSH-2.0-B' }),
+        ev({ event_type: 'ssh_client_banner', ssh_version: '', banner: 'SSH-2.0-C' }),
+        ev({ event_type: 'ssh_kexinit', direction: 'client', kex_order_raw: 'curve25519-sha256,ext-info-c' }),
+        ev({ event_type: 'ssh_kexinit', direction: 'server', kex_order_raw: 'server-only' }),
+      ];
+      await db.transaction((tx) => insertBatch(tx, `${batch.join('\n')}\n`, batch.length));
+      const one = "SELECT kex_order_raw, ssh_client_banners FROM attacker_behavior WHERE ip = '198.18.9.10'";
+      expect(await rows(db, one)).toEqual([
+        {
+          kex_order_raw: ['curve25519-sha256,ext-info-c'],
+          ssh_client_banners: ['SSH-2.0-B', 'SSH-2.0-C', 'SSH-2.0-a'],
+        },
+      ]);
+      await db.query(`UPDATE attacker_behavior SET kex_order_raw = '"edited"' WHERE ip = '198.18.9.10'`);
+      const later = ev({
+        ts: '2024-02-01T00:02:00.000000Z',
+        event_type: 'ssh_kexinit',
+        direction: 'client',
+        kex_order_raw: 'sntrup761x25519-sha512',
+      });
+      await db.transaction((tx) => insertBatch(tx, `${later}\n`, 1));
+      expect(await rows(db, one)).toEqual([
+        {
+          kex_order_raw: ['sntrup761x25519-sha512'],
+          ssh_client_banners: ['SSH-2.0-B', 'SSH-2.0-C', 'SSH-2.0-a'],
+        },
       ]);
     } finally {
       await db.close();
