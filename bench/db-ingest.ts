@@ -138,7 +138,9 @@ async function runScenario(scenario: string, pcap: string, jsonl: string): Promi
   try {
     if (scenario.startsWith('writer-')) return await writerScenario(db.url, jsonl);
     const spool = mkdtempSync(join(tmpdir(), 'deckscope-bench-spool-'));
-    return deckscope(pcap, ['--db', db.url, '--db-spool', spool]);
+    // --no-ptr: the capture's ~90k synthetic attacker addresses must not become reverse-DNS
+    // queries leaving the machine (and the bench measures ingest, not the resolver).
+    return deckscope(pcap, ['--db', db.url, '--db-spool', spool, '--no-ptr']);
   } finally {
     await db.drop();
   }

@@ -183,55 +183,56 @@ export const SSH_LIST_CAP = 16;
 // comma-joined as DECNET stores them) and client banners, in order of packet time, up to SSH_LIST_CAP
 // (deckscope_merge_distinct, migration 006). The rest of the row belongs to the profiler.
 const UPSERT_BEHAVIOR = `
+WITH r AS MATERIALIZED (
+  -- One pass over the new events: only what this statement reads, from the rows it reads.
+  SELECT src_ip AS ip, event_type, ts, event_id,
+         CASE WHEN event_type = 'tcp_syn_fingerprint' THEN payload END AS syn,
+         CASE WHEN event_type = 'tcp_flow_timing' THEN COALESCE((payload->>'retransmits')::bigint, 0) END AS retransmits,
+         CASE WHEN event_type = 'ssh_kexinit' AND payload->>'direction' = 'client'
+              THEN NULLIF(payload->>'kex_order_raw', '') END AS kex,
+         CASE WHEN event_type = 'ssh_client_banner'
+              THEN COALESCE(NULLIF(payload->>'ssh_version', ''), NULLIF(payload->>'banner', '')) END AS banner
+  FROM pg_temp.deckscope_new_events
+  WHERE event_type IN ('tcp_syn_fingerprint', 'tcp_flow_timing', 'ssh_kexinit', 'ssh_client_banner')
+    AND src_ip IS NOT NULL
+)
 INSERT INTO attacker_behavior AS b (attacker_uuid, ip, os_guess, hop_distance, tcp_fingerprint,
                                     tcp_fingerprint_at, retransmit_count, flow_count, kex_order_raw,
                                     ssh_client_banners, updated_at)
 SELECT a.uuid, a.ip, s.os_guess, s.hop_distance, COALESCE(s.fp, '{}'::jsonb), s.ts,
        COALESCE(t.retransmits, 0), COALESCE(t.flows, 0),
-       deckscope_merge_distinct(NULL, k.list, ${SSH_LIST_CAP}),
-       deckscope_merge_distinct(NULL, c.list, ${SSH_LIST_CAP}), now()
-FROM (SELECT DISTINCT src_ip AS ip FROM pg_temp.deckscope_new_events
-      WHERE event_type IN ('tcp_syn_fingerprint', 'tcp_flow_timing', 'ssh_kexinit', 'ssh_client_banner')
-        AND src_ip IS NOT NULL) i
+       k.list, c.list, now()
+FROM (SELECT DISTINCT ip FROM r) i
 JOIN attackers a ON a.ip = i.ip
 LEFT JOIN (
-  SELECT DISTINCT ON (src_ip) src_ip AS ip, ts, payload->>'os_guess' AS os_guess,
-         (payload->>'hop_distance')::integer AS hop_distance,
+  SELECT DISTINCT ON (ip) ip, ts, syn->>'os_guess' AS os_guess,
+         (syn->>'hop_distance')::integer AS hop_distance,
          jsonb_strip_nulls(jsonb_build_object(
-           'window', payload->'window', 'wscale', payload->'wscale', 'mss', payload->'mss',
-           'options_sig', payload->'options_sig', 'quirks', payload->'quirks',
-           'ttl', payload->'ttl', 'initial_ttl', payload->'initial_ttl', 'df', payload->'df',
-           'ecn', payload->'ecn', 'tos', payload->'tos', 'ja4t', payload->'ja4t',
-           'p0f_sig', payload->'p0f_sig')) AS fp
-  FROM pg_temp.deckscope_new_events
+           'window', syn->'window', 'wscale', syn->'wscale', 'mss', syn->'mss',
+           'options_sig', syn->'options_sig', 'quirks', syn->'quirks',
+           'ttl', syn->'ttl', 'initial_ttl', syn->'initial_ttl', 'df', syn->'df',
+           'ecn', syn->'ecn', 'tos', syn->'tos', 'ja4t', syn->'ja4t',
+           'p0f_sig', syn->'p0f_sig')) AS fp
+  FROM r
   WHERE event_type = 'tcp_syn_fingerprint'
-  ORDER BY src_ip, ts DESC, event_id DESC
+  ORDER BY ip, ts DESC, event_id DESC
 ) s ON s.ip = i.ip
 LEFT JOIN (
-  SELECT src_ip AS ip, sum(COALESCE((payload->>'retransmits')::bigint, 0)) AS retransmits,
-         count(*) AS flows
-  FROM pg_temp.deckscope_new_events WHERE event_type = 'tcp_flow_timing' GROUP BY src_ip
+  SELECT ip, sum(retransmits) AS retransmits, count(*) AS flows
+  FROM r WHERE event_type = 'tcp_flow_timing' GROUP BY ip
 ) t ON t.ip = i.ip
 LEFT JOIN (
-  SELECT ip, jsonb_agg(v ORDER BY first, v COLLATE "C") AS list
-  FROM (
-    SELECT src_ip AS ip, payload->>'kex_order_raw' AS v, min(ts) AS first
-    FROM pg_temp.deckscope_new_events
-    WHERE event_type = 'ssh_kexinit' AND payload->>'direction' = 'client'
-      AND COALESCE(payload->>'kex_order_raw', '') <> ''
-    GROUP BY 1, 2
-  ) x
+  SELECT ip, jsonb_agg(kex ORDER BY first, kex COLLATE "C") FILTER (WHERE n <= ${SSH_LIST_CAP}) AS list
+  FROM (SELECT ip, kex, min(ts) AS first,
+               row_number() OVER (PARTITION BY ip ORDER BY min(ts), kex COLLATE "C") AS n
+        FROM r WHERE kex IS NOT NULL GROUP BY 1, 2) x
   GROUP BY ip
 ) k ON k.ip = i.ip
 LEFT JOIN (
-  SELECT ip, jsonb_agg(v ORDER BY first, v COLLATE "C") AS list
-  FROM (
-    SELECT src_ip AS ip, COALESCE(NULLIF(payload->>'ssh_version', ''), payload->>'banner') AS v, min(ts) AS first
-    FROM pg_temp.deckscope_new_events
-    WHERE event_type = 'ssh_client_banner'
-      AND COALESCE(NULLIF(payload->>'ssh_version', ''), payload->>'banner', '') <> ''
-    GROUP BY 1, 2
-  ) x
+  SELECT ip, jsonb_agg(banner ORDER BY first, banner COLLATE "C") FILTER (WHERE n <= ${SSH_LIST_CAP}) AS list
+  FROM (SELECT ip, banner, min(ts) AS first,
+               row_number() OVER (PARTITION BY ip ORDER BY min(ts), banner COLLATE "C") AS n
+        FROM r WHERE banner IS NOT NULL GROUP BY 1, 2) x
   GROUP BY ip
 ) c ON c.ip = i.ip
 ORDER BY a.uuid
@@ -245,8 +246,11 @@ ON CONFLICT (attacker_uuid) DO UPDATE SET
   tcp_fingerprint_at = GREATEST(b.tcp_fingerprint_at, EXCLUDED.tcp_fingerprint_at),
   retransmit_count = b.retransmit_count + EXCLUDED.retransmit_count,
   flow_count = b.flow_count + EXCLUDED.flow_count,
-  kex_order_raw = deckscope_merge_distinct(b.kex_order_raw, EXCLUDED.kex_order_raw, ${SSH_LIST_CAP}),
-  ssh_client_banners = deckscope_merge_distinct(b.ssh_client_banners, EXCLUDED.ssh_client_banners, ${SSH_LIST_CAP}),
+  -- The merge only where the batch brought values (a SQL function call per row costs).
+  kex_order_raw = CASE WHEN EXCLUDED.kex_order_raw IS NULL THEN b.kex_order_raw
+    ELSE deckscope_merge_distinct(b.kex_order_raw, EXCLUDED.kex_order_raw, ${SSH_LIST_CAP}) END,
+  ssh_client_banners = CASE WHEN EXCLUDED.ssh_client_banners IS NULL THEN b.ssh_client_banners
+    ELSE deckscope_merge_distinct(b.ssh_client_banners, EXCLUDED.ssh_client_banners, ${SSH_LIST_CAP}) END,
   updated_at = now()`;
 
 // Recipients' domains of new smtp_envelope events; count = recipients (DECNET P5 counted ticks).
