@@ -54,14 +54,14 @@ export async function runIngest(o: IngestOptions): Promise<number> {
   const dbSink = await openDbSink(o, warn);
   let enricher: ReturnType<typeof openEnricher>;
   try {
-    enricher = openEnricher(o, dbSink, warn);
+    enricher = openEnricher(o, { transaction: (fn) => dbSink.sideTransaction(fn) }, warn);
   } catch (err) {
     await dbSink.close();
     throw err;
   }
   const runtime = new ProfilerRuntime({
     sensorId: o.sensorId,
-    write: (rows) => dbSink.transaction((tx) => writeProfiles(tx, rows)),
+    write: (rows) => dbSink.sideTransaction((tx) => writeProfiles(tx, rows)),
     onWarning: warn,
     ...(enricher ? { enricher } : {}),
   });

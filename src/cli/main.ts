@@ -80,13 +80,14 @@ async function run(o: CliOptions): Promise<number> {
     if (o.syslog !== undefined) syslogSink = await SyslogSink.open(parseSyslogTarget(o.syslog));
     const jsonl = (!dbSink && !syslogSink) || o.outputGiven ? await JsonlSink.open(o.output) : null;
     // With --db the profiler sees every line on its way to the database, and writes its snapshots
-    // through the writer's connection before that closes (ProfilerSink.close).
-    enricher = dbSink ? openEnricher(o, dbSink, warn) : null;
+    // (and the enricher its rows) beside the event batches: on a server through a second
+    // connection, on PGlite through the writer's, before the writer closes (ProfilerSink.close).
+    enricher = dbSink ? openEnricher(o, { transaction: (fn) => dbSink.sideTransaction(fn) }, warn) : null;
     profiler = dbSink
       ? new ProfilerSink(
           new ProfilerRuntime({
             sensorId: o.sensorId,
-            write: (rows) => dbSink.transaction((tx) => writeProfiles(tx, rows)),
+            write: (rows) => dbSink.sideTransaction((tx) => writeProfiles(tx, rows)),
             onWarning: warn,
             ...(enricher ? { enricher } : {}),
           }),

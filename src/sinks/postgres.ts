@@ -391,6 +391,9 @@ export class PostgresSink implements EventSink {
         'E_DB_PENDING',
         `${this.m.spoolBytesLeft} bytes of events wait in ${this.spool.dir}; they are written at the next start`,
       );
+    await this.sideChain;
+    await this.side?.close().catch(() => {});
+    this.side = null;
     await this.db.close();
     this.spool.close();
   }
@@ -507,6 +510,35 @@ export class PostgresSink implements EventSink {
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
     const next = this.exclusiveChain.then(fn);
     this.exclusiveChain = next.catch(() => {});
+    return next;
+  }
+
+  /** A second connection for the profiler's and the enricher's writes, on a server: they then run
+   *  beside the event batches (on the server's other cores) instead of between them. */
+  private side: Db | null = null;
+  private sideChain: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Runs `fn` in one transaction beside the event batches: on a server, on a connection of its
+   * own (opened on first use, reopened after it broke; one transaction at a time); on PGlite,
+   * which serves one client per process, as transaction() does. Rejects while the database is
+   * away; the caller retries later. Both connections lock profile rows in the same order
+   * (attackers by address, then attacker_behavior by uuid), so they cannot deadlock each other.
+   */
+  sideTransaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    if (this.loc.kind !== 'postgres') return this.transaction(fn);
+    const next = this.sideChain.then(async () => {
+      if (this.state === 'down') throw new Error(`the database ${this.m.db} is not answering`);
+      if (this.side?.broken) {
+        await this.side.close().catch(() => {});
+        this.side = null;
+      }
+      if (this.side === null) {
+        this.side = await (this.opts.connect ?? openDb)(this.loc, { queryTimeoutMs: QUERY_TIMEOUT_MS });
+      }
+      return this.side.transaction(fn);
+    });
+    this.sideChain = next.catch(() => {});
     return next;
   }
 

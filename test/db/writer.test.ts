@@ -4,10 +4,10 @@
 // spool at exit is written at the next start.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import type { Db, Tx } from '../../src/db/adapter.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type Db, openDb, type Tx } from '../../src/db/adapter.js';
 import { PostgresSink, type PostgresSinkOptions } from '../../src/sinks/postgres.js';
-import { tmp } from './helpers.js';
+import { backends, SERVER_URL, tmp } from './helpers.js';
 
 /** A database that stores lines in memory; `mode` decides how batch writes behave. */
 class ScriptedDb {
@@ -267,5 +267,41 @@ describe('PostgresSink', () => {
     );
     await a.sink.close();
     expect(existsSync(join(spoolDir, 'spool.lock'))).toBe(false);
+  });
+});
+
+describe.each(backends())('profile writes beside the event batches on $name', (backend) => {
+  afterAll(() => backend.cleanup());
+
+  it('a server gives them a connection of their own, closed with the writer; PGlite shares its one', async () => {
+    const url = await backend.fresh();
+    const sink = await PostgresSink.open({
+      db: url,
+      spoolDir: tmp('spool'),
+      spoolMaxBytes: 1 << 20,
+      queueMaxBytes: 1 << 20,
+      retentionDays: 0,
+      backpressure: true,
+    });
+    const pid = (tx: Tx) =>
+      tx.query<{ pid: number }>('SELECT pg_backend_pid() AS pid').then((r) => Number(r.rows[0]!.pid));
+    const writer = await sink.transaction(pid);
+    const side = await Promise.all([sink.sideTransaction(pid), sink.sideTransaction(pid)]);
+    expect(side[0]).toBe(side[1]); // one side connection, one transaction at a time
+    if (backend.name === 'postgres') expect(side[0]).not.toBe(writer);
+    else expect(side[0]).toBe(writer);
+    await sink.close();
+    if (backend.name === 'postgres') {
+      const check = await openDb(SERVER_URL!);
+      try {
+        const left = await check.query<{ n: number }>(
+          'SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = ANY($1::int[])',
+          [[writer, side[0]]],
+        );
+        expect(left.rows[0]!.n).toBe(0);
+      } finally {
+        await check.close();
+      }
+    }
   });
 });
