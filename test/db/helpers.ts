@@ -2,9 +2,10 @@
 // (each test file works in a schema of its own, dropped afterwards), and pipeline replays that
 // keep the exact JSON lines.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll } from 'vitest';
 import { generateBenchPcap } from '../../scripts/gen-bench-pcap.js';
 import { type Db, openDb } from '../../src/db/adapter.js';
 import { FINGERPRINT_SOURCES } from '../../src/db/ingest.js';
@@ -39,7 +40,19 @@ export interface Backend {
   cleanup(): Promise<void>;
 }
 
-export const tmp = (prefix: string) => mkdtempSync(join(tmpdir(), `deckscope-${prefix}-`));
+/** Temporary directories made by tmp(), removed after the last test of the file that imported
+ *  this module (a PGlite database is ~40 MiB: left behind, every full test run would leave
+ *  gigabytes in /tmp). Registered at import, so it is a file-level hook of each test file. */
+const made: string[] = [];
+afterAll(() => {
+  for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+export const tmp = (prefix: string): string => {
+  const d = mkdtempSync(join(tmpdir(), `deckscope-${prefix}-`));
+  made.push(d);
+  return d;
+};
 
 /** PGlite in a new directory per fresh(). */
 export function pgliteBackend(): Backend {
