@@ -15,6 +15,9 @@ export interface PipelineOptions extends SourceOptions {
   ja4plus: boolean;
   workers?: number;
   sink: EventSink | null;
+  /** The workers also write each event's profiler projection, handed to the sink beside the
+   *  lines (set when a profiler reads them: --db). */
+  profilerLines?: boolean;
 }
 
 export interface Warning {
@@ -65,7 +68,10 @@ export class Pipeline {
     this.pool =
       opts.mode === 'flow' || opts.mode === 'read'
         ? null
-        : new ParserPool({ sensorId: opts.sensorId, ja4plus: opts.ja4plus }, opts.workers);
+        : new ParserPool(
+            { sensorId: opts.sensorId, ja4plus: opts.ja4plus, profilerLines: opts.profilerLines === true },
+            opts.workers,
+          );
   }
 
   /** Runs until the input ends or stop() is called and everything captured has been written. */
@@ -107,7 +113,7 @@ export class Pipeline {
         const r = await result;
         this.records += r.records;
         mergeCounters(this.counters, r.counters);
-        if (this.opts.sink) await this.opts.sink.write(r.jsonl);
+        if (this.opts.sink) await this.opts.sink.write(r.jsonl, r.profile);
       } catch (err) {
         this.batchesFailed++;
         this.warnings.push({

@@ -104,7 +104,7 @@ async function run(o: CliOptions): Promise<number> {
   }
   let pipeline: Pipeline;
   try {
-    pipeline = openPipeline(o, sink);
+    pipeline = openPipeline(o, sink, profiler !== null);
   } catch (err) {
     await sink.close(); // releases the PGlite and spool locks
     throw err;
@@ -148,7 +148,7 @@ async function run(o: CliOptions): Promise<number> {
 }
 
 /** The capture pipeline for the command line's options, writing to `sink`. */
-function openPipeline(o: CliOptions, sink: EventSink): Pipeline {
+function openPipeline(o: CliOptions, sink: EventSink, profilerLines: boolean): Pipeline {
   return new Pipeline({
     ...(o.files.length ? { files: o.files } : {}),
     ...(o.interface ? { interface: o.interface } : {}),
@@ -169,6 +169,7 @@ function openPipeline(o: CliOptions, sink: EventSink): Pipeline {
     ja4plus: o.ja4plus,
     ...(o.workers ? { workers: o.workers } : {}),
     sink,
+    profilerLines,
   });
 }
 

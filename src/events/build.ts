@@ -53,6 +53,7 @@ import { parseTcpOptions, type TcpOptions } from '../parsers/tcp/options.js';
 import { clientHelloFields, serverHelloFields } from '../parsers/tls/fields.js';
 import { firstHandshakeSpan, locateTls } from '../parsers/tls/locate.js';
 import { parseTlsStream, type TlsStreamResultWithCertificates } from '../parsers/tls/stream.js';
+import { PROFILER_BODY_FIELDS } from '../profiler/fields.js';
 import { GenerationalCache } from '../util/cache.js';
 import { communityId } from '../util/community-id.js';
 import { formatIp } from '../util/ip.js';
@@ -64,6 +65,8 @@ export interface BuildOptions {
   sensorId: string;
   /** FoxIO-licensed JA4+ methods (JA4S, JA4T, ...); off with --no-ja4plus. */
   ja4plus: boolean;
+  /** Also write each event's profiler projection (src/profiler/fields.ts), line for line. */
+  profilerLines?: boolean;
 }
 
 /** Counters a batch contributes to the run summary. */
@@ -125,6 +128,9 @@ export class EventBuilder {
   private readonly sshDone = new GenerationalCache<number, number>(MAX_CACHED_ENVELOPES);
   private out = Buffer.from(new ArrayBuffer(OUTPUT_BUFFER_BYTES));
   private used = 0;
+  /** The profiler projections, one line per event line (only with profilerLines). */
+  private pout = Buffer.alloc(0);
+  private pused = 0;
   counters: BuildCounters = newCounters();
   private readonly sensorJson: string;
 
@@ -134,11 +140,16 @@ export class EventBuilder {
 
   /** Builds the events of every record of a batch; returns JSON lines (each ending in \n) as
    *  UTF-8 bytes in a standalone, exact-size ArrayBuffer, and the number of records read. */
-  build(batch: ArrayBuffer): { jsonl: Uint8Array; records: number } {
+  build(batch: ArrayBuffer): { jsonl: Uint8Array; profile?: Uint8Array; records: number } {
     const records = forEachRecord(batch, this.onRecord);
     const jsonl = new Uint8Array(this.out.buffer.slice(0, this.used));
     this.used = 0;
-    return { jsonl, records };
+    if (!this.opts.profilerLines) return { jsonl, records };
+    const profile = new Uint8Array(
+      this.pout.buffer.slice(this.pout.byteOffset, this.pout.byteOffset + this.pused),
+    );
+    this.pused = 0;
+    return { jsonl, profile, records };
   }
 
   private readonly onRecord = (rec: BatchRecord): void => {
@@ -181,6 +192,19 @@ export class EventBuilder {
     this.out[this.used++] = 0x0a;
   }
 
+  private pushProfile(line: string): void {
+    const need = this.pused + line.length * 3 + 1;
+    if (need > this.pout.length) {
+      let size = Math.max(OUTPUT_BUFFER_BYTES >> 2, this.pout.length * 2);
+      while (size < need) size *= 2;
+      const bigger = Buffer.from(new ArrayBuffer(size));
+      this.pout.copy(bigger, 0, 0, this.pused);
+      this.pout = bigger;
+    }
+    this.pused += this.pout.write(line, this.pused, 'utf8');
+    this.pout[this.pused++] = 0x0a;
+  }
+
   private envelope(f: FlowRef): Envelope {
     let e = this.envelopes.get(f.flowId);
     if (e === undefined) {
@@ -202,9 +226,14 @@ export class EventBuilder {
     tsUs: number,
     env: Envelope | null,
     fields: Record<string, unknown> | string,
+    /** With profilerLines and string `fields`: the profiler's members among them, as a JSON
+     *  fragment starting with a comma (hand-serialized events know them; otherwise the fragment
+     *  is parsed for them). */
+    profilerExtra?: string,
   ): void {
-    let line = `{"ts":"${isoMicros(tsUs)}","event_type":"${type}","sensor_id":${this.sensorJson}`;
-    if (env) line += `,${env}`;
+    let head = `{"ts":"${isoMicros(tsUs)}","event_type":"${type}","sensor_id":${this.sensorJson}`;
+    if (env) head += `,${env}`;
+    let line = head;
     if (typeof fields === 'string') {
       line += fields ? `,${fields}}` : '}';
     } else {
@@ -212,6 +241,14 @@ export class EventBuilder {
       line += body.length > 2 ? `,${body.slice(1)}` : '}';
     }
     this.push(line);
+    if (this.opts.profilerLines) {
+      const extra =
+        typeof fields !== 'string'
+          ? profilerMembers(fields)
+          : (profilerExtra ??
+            (fields ? profilerMembers(JSON.parse(`{${fields}}`) as Record<string, unknown>) : ''));
+      this.pushProfile(`${head}${extra}}`);
+    }
     this.counters.events[type] = (this.counters.events[type] ?? 0) + 1;
   }
 
@@ -243,6 +280,7 @@ export class EventBuilder {
     );
     // ECN: on a SYN, ECE+CWR together ask for ECN (RFC 3168 §6.1.1); on a SYN-ACK, ECE alone agrees.
     const eceCwr = r.tcpFlags & (TCP_ECE | TCP_CWR);
+    const p0f = p0fJson(r);
     const ecn = synAck ? eceCwr === TCP_ECE : eceCwr === (TCP_ECE | TCP_CWR);
     let f =
       `"ttl":${r.ttl},"initial_ttl":${ittl},"hop_distance":${Math.min(64, Math.max(0, ittl - r.ttl))}` +
@@ -250,13 +288,19 @@ export class EventBuilder {
       `,"options_sig":"${optionsSignature(opts)}","quirks":[${quirks.map((q) => `"${q}"`).join(',')}]` +
       `,"ip_version":${r.flow.ipVersion},"ip_id":${r.ipId},"df":${(r.ipFlags & 0x2) !== 0},"isn":${r.seq}` +
       `,"ecn":${ecn},"tos":${r.tos},"ip_ecn":${r.tos & 3},"ip_options_len":${r.ipOptsLen}` +
-      `,"syn_payload_len":${r.payloadLen},${p0fJson(r)}`;
+      `,"syn_payload_len":${r.payloadLen},${p0f.json}`;
     if (this.opts.ja4plus) f += `,"${synAck ? 'ja4ts' : 'ja4t'}":"${ja4t(r.window, opts)}"`;
     f += synAck ? `,"synack_count":${r.synCount}` : `,"syn_count":${r.synCount}`;
     if (r.flags & SynFlag.scanRepresentative) f += ',"scan":true';
     const scanner = identifyScanner(scannerInputFromSyn(r));
     if (scanner) f += `,"scanner":${JSON.stringify(scanner)}`;
-    this.emit(synAck ? 'tcp_synack_fingerprint' : 'tcp_syn_fingerprint', r.tsUs, this.envelope(r.flow), f);
+    this.emit(
+      synAck ? 'tcp_synack_fingerprint' : 'tcp_syn_fingerprint',
+      r.tsUs,
+      this.envelope(r.flow),
+      f,
+      `,"os_guess":${p0f.label}`,
+    );
   }
 
   // Identical SYN fingerprints folded by the engine's dedup window: counted, never dropped.
@@ -562,7 +606,14 @@ export class EventBuilder {
       const s = ja4l(r.synToSynAckUs, r.serverTtl, r.dataToReplyUs);
       l = `,"ja4l":${c === null ? null : `"${c}"`},"ja4ls":${s === null ? null : `"${s}"`}`;
     }
-    this.emit('tcp_flow_timing', r.tsFirstUs, this.envelope(r.flow), f + l);
+    this.emit(
+      'tcp_flow_timing',
+      r.tsFirstUs,
+      this.envelope(r.flow),
+      f + l,
+      `,"handshake":${(r.flags & FlowEndFlag.handshakeDone) !== 0},"midstream":${(r.flags & FlowEndFlag.midstream) !== 0}` +
+        `,"packets_to_client":${r.packets[1]},"bytes":${r.bytes[0] + r.bytes[1]}`,
+    );
   }
 
   private scanSummary(r: ScanSummaryRecord): void {
@@ -604,25 +655,45 @@ function behaviourJson(r: SynRepeatRecord): string {
  *  window and DSCP (params= prints tos:0x..). A sensor sees the same stacks over and over.
  *  Bounded; cleared when full. */
 const P0F_MEMO_MAX_ENTRIES = 4096;
-const p0fMemo = new Map<string, string>();
+/** The p0f members of a SYN event, and its os_guess as JSON (for the profiler projection). */
+interface P0fJson {
+  json: string;
+  label: string;
+}
+const p0fMemo = new Map<string, P0fJson>();
 
 /** `p0f_sig` (p0f 3.09b's raw_sig), `os_guess` (its os=, null for ???), `p0f_distance`,
  *  `p0f_params` (generic / fuzzy / none) and `p0f_quirks` (p0f's own quirk names). */
-function p0fJson(r: SynRecord): string {
+function p0fJson(r: SynRecord): P0fJson {
   const p = p0fPacket(p0fInputFromSynRecord(r));
   const sig = rawSignature(p);
   const key = `${p.synAck ? 1 : 0}|${sig}|${p.ttl}|${p.window}|${p.dscp}`;
-  let json = p0fMemo.get(key);
-  if (json === undefined) {
+  let out = p0fMemo.get(key);
+  if (out === undefined) {
     const guess = matchP0f(loadP0fDatabase(), p);
-    json =
-      `"p0f_sig":${JSON.stringify(sig)},"os_guess":${JSON.stringify(guess.label)}` +
-      `,"p0f_distance":${guess.distance},"p0f_params":${JSON.stringify(p0fParams(p, guess))}` +
-      `,"p0f_quirks":${JSON.stringify(quirkNames(p.quirks))}`;
+    const label = JSON.stringify(guess.label);
+    out = {
+      json:
+        `"p0f_sig":${JSON.stringify(sig)},"os_guess":${label}` +
+        `,"p0f_distance":${guess.distance},"p0f_params":${JSON.stringify(p0fParams(p, guess))}` +
+        `,"p0f_quirks":${JSON.stringify(quirkNames(p.quirks))}`,
+      label,
+    };
     if (p0fMemo.size >= P0F_MEMO_MAX_ENTRIES) p0fMemo.clear();
-    p0fMemo.set(key, json);
+    p0fMemo.set(key, out);
   }
-  return json;
+  return out;
+}
+
+/** The profiler's members of an event's fields (PROFILER_BODY_FIELDS present at top level), as a
+ *  JSON fragment starting with a comma. */
+function profilerMembers(fields: Record<string, unknown>): string {
+  let out = '';
+  for (const k of PROFILER_BODY_FIELDS) {
+    const v = fields[k];
+    if (v !== undefined) out += `,"${k}":${JSON.stringify(v)}`;
+  }
+  return out;
 }
 
 /** The options list as JSON: [{"kind":2,"name":"mss","value":1460},...] (see TcpOption). */

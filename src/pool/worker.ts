@@ -10,6 +10,8 @@ export interface ParseTask {
 export interface ParseResult {
   /** JSON lines, UTF-8, in an exact-size buffer (the message copies it once). */
   jsonl: Uint8Array;
+  /** The events' profiler projections, line for line (with options.profilerLines). */
+  profile?: Uint8Array;
   counters: BuildCounters;
   records: number;
 }
@@ -24,8 +26,8 @@ export default function parseBatch(task: ParseTask): ParseResult {
     builder = new EventBuilder(task.options);
     builderKey = key;
   }
-  const { jsonl, records } = builder.build(task.buffer);
+  const { jsonl, profile, records } = builder.build(task.buffer);
   const counters = builder.counters;
   builder.counters = newCounters();
-  return { jsonl, counters, records };
+  return profile ? { jsonl, profile, counters, records } : { jsonl, counters, records };
 }

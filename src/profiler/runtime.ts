@@ -361,8 +361,8 @@ export class ProfilerSink implements EventSink {
     return this.inner.closed;
   }
 
-  async write(chunk: Uint8Array): Promise<void> {
-    this.runtime.addSensorLines(chunk);
+  async write(chunk: Uint8Array, profile?: Uint8Array): Promise<void> {
+    this.runtime.addSensorLines(profile ?? chunk);
     await this.inner.write(chunk);
     if (this.runtime.backlogged) await this.runtime.drainPending();
   }

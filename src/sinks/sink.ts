@@ -1,8 +1,10 @@
 // Where JSON lines go. The pipeline writes whole batches of lines in batch order.
 
 export interface EventSink {
-  /** Writes complete lines (each ending in \n, UTF-8); resolves when the sink can take more. */
-  write(chunk: Uint8Array): Promise<void>;
+  /** Writes complete lines (each ending in \n, UTF-8); resolves when the sink can take more.
+   *  `profile`, when the pipeline makes it, holds the same events' profiler projections
+   *  (src/profiler/fields.ts), line for line; only the profiler reads it. */
+  write(chunk: Uint8Array, profile?: Uint8Array): Promise<void>;
   /** Lines written so far. */
   readonly lines: number;
   /** True when the sink can no longer be written (the reader went away). */
@@ -27,8 +29,8 @@ export class TeeSink implements EventSink {
     return this.sinks[0]!.closed;
   }
 
-  async write(chunk: Uint8Array): Promise<void> {
-    await Promise.all(this.sinks.map((s) => s.write(chunk)));
+  async write(chunk: Uint8Array, profile?: Uint8Array): Promise<void> {
+    await Promise.all(this.sinks.map((s) => s.write(chunk, profile)));
   }
 
   /** Closes every sink, even when one fails; rethrows the first failure. */
