@@ -102,7 +102,12 @@ async function main(): Promise<void> {
   });
   // At the pipeline's rate, a 10 s tick comes every TICK_S * pipelineRate events.
   const linesPerTick = Math.max(1, Math.round(TICK_S * pipelineRate));
+  // Live heap before and after (after a full collection, when node runs with --expose-gc, as npm
+  // run bench does): what the profiler holds, profiles and pending snapshots, apart from garbage.
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
   const rss0 = process.memoryUsage().rss;
+  const heap0 = process.memoryUsage().heapUsed;
   const t1 = process.hrtime.bigint();
   let k = 0;
   for (let c = 0; c < batches.chunks.length; c++) {
@@ -114,6 +119,8 @@ async function main(): Promise<void> {
   }
   await runtime.flush();
   const profilerS = Number(process.hrtime.bigint() - t1) / 1e9;
+  gc?.();
+  const heapAfter = process.memoryUsage().heapUsed;
   const rate = lines.length / profilerS;
   console.log(
     JSON.stringify({
@@ -127,6 +134,8 @@ async function main(): Promise<void> {
       snapshot_rows: rows,
       stats: runtime.stats,
       rss_growth_mib: Number(((process.memoryUsage().rss - rss0) / 2 ** 20).toFixed(1)),
+      live_heap_growth_mib: gc ? Number(((heapAfter - heap0) / 2 ** 20).toFixed(1)) : null,
+      attackers_held: runtime.stats.attackers,
     }),
   );
 }

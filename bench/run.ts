@@ -197,9 +197,13 @@ function main(): void {
   let profilerRuns: ProfilerCost[] = [];
   try {
     profilerRuns = Array.from({ length: RUNS }, () => {
-      const lines = execFileSync(process.execPath, [`${ROOT}dist/bench/profiler-cost.js`, '--pcap', file], {
-        encoding: 'utf8',
-      })
+      const lines = execFileSync(
+        process.execPath,
+        ['--expose-gc', `${ROOT}dist/bench/profiler-cost.js`, '--pcap', file],
+        {
+          encoding: 'utf8',
+        },
+      )
         .trim()
         .split('\n');
       return JSON.parse(lines[lines.length - 1]!) as ProfilerCost;
