@@ -119,6 +119,37 @@ const MAX_CACHED_ENVELOPES = 65_536;
 /** Initial size of a batch's output buffer (bytes); it doubles when a batch needs more. */
 const OUTPUT_BUFFER_BYTES = 1 << 20;
 
+/** JSON lines, UTF-8 encoded into one reused buffer that doubles when a batch needs more. */
+class LineBuffer {
+  private buf: Buffer;
+  private used = 0;
+
+  constructor(bytes: number) {
+    this.buf = Buffer.from(new ArrayBuffer(bytes));
+  }
+
+  push(line: string): void {
+    // UTF-8 needs at most 3 bytes per UTF-16 unit; grow before writing so nothing is cut.
+    const need = this.used + line.length * 3 + 1;
+    if (need > this.buf.length) {
+      let size = this.buf.length * 2;
+      while (size < need) size *= 2;
+      const bigger = Buffer.from(new ArrayBuffer(size));
+      this.buf.copy(bigger, 0, 0, this.used);
+      this.buf = bigger;
+    }
+    this.used += this.buf.write(line, this.used, 'utf8');
+    this.buf[this.used++] = 0x0a;
+  }
+
+  /** The lines so far in a standalone, exact-size ArrayBuffer; the buffer is emptied for reuse. */
+  take(): Uint8Array {
+    const out = new Uint8Array(this.buf.buffer.slice(0, this.used));
+    this.used = 0;
+    return out;
+  }
+}
+
 /** Collects the events of one batch as JSON lines, UTF-8 encoded into one reused buffer. */
 export class EventBuilder {
   private readonly envelopes = new GenerationalCache<number, Envelope>(MAX_CACHED_ENVELOPES);
@@ -126,11 +157,9 @@ export class EventBuilder {
   /** SSH flow directions (flowId * 2 + toClient) whose parse reached its end, with the stream
    *  length of the record that got there. */
   private readonly sshDone = new GenerationalCache<number, number>(MAX_CACHED_ENVELOPES);
-  private out = Buffer.from(new ArrayBuffer(OUTPUT_BUFFER_BYTES));
-  private used = 0;
+  private readonly out = new LineBuffer(OUTPUT_BUFFER_BYTES);
   /** The profiler projections, one line per event line (only with profilerLines). */
-  private pout = Buffer.alloc(0);
-  private pused = 0;
+  private readonly profileOut = new LineBuffer(OUTPUT_BUFFER_BYTES >> 2);
   counters: BuildCounters = newCounters();
   private readonly sensorJson: string;
 
@@ -142,14 +171,8 @@ export class EventBuilder {
    *  UTF-8 bytes in a standalone, exact-size ArrayBuffer, and the number of records read. */
   build(batch: ArrayBuffer): { jsonl: Uint8Array; profile?: Uint8Array; records: number } {
     const records = forEachRecord(batch, this.onRecord);
-    const jsonl = new Uint8Array(this.out.buffer.slice(0, this.used));
-    this.used = 0;
-    if (!this.opts.profilerLines) return { jsonl, records };
-    const profile = new Uint8Array(
-      this.pout.buffer.slice(this.pout.byteOffset, this.pout.byteOffset + this.pused),
-    );
-    this.pused = 0;
-    return { jsonl, profile, records };
+    const jsonl = this.out.take();
+    return this.opts.profilerLines ? { jsonl, profile: this.profileOut.take(), records } : { jsonl, records };
   }
 
   private readonly onRecord = (rec: BatchRecord): void => {
@@ -177,33 +200,6 @@ export class EventBuilder {
         break;
     }
   };
-
-  private push(line: string): void {
-    // UTF-8 needs at most 3 bytes per UTF-16 unit; grow before writing so nothing is cut.
-    const need = this.used + line.length * 3 + 1;
-    if (need > this.out.length) {
-      let size = this.out.length * 2;
-      while (size < need) size *= 2;
-      const bigger = Buffer.from(new ArrayBuffer(size));
-      this.out.copy(bigger, 0, 0, this.used);
-      this.out = bigger;
-    }
-    this.used += this.out.write(line, this.used, 'utf8');
-    this.out[this.used++] = 0x0a;
-  }
-
-  private pushProfile(line: string): void {
-    const need = this.pused + line.length * 3 + 1;
-    if (need > this.pout.length) {
-      let size = Math.max(OUTPUT_BUFFER_BYTES >> 2, this.pout.length * 2);
-      while (size < need) size *= 2;
-      const bigger = Buffer.from(new ArrayBuffer(size));
-      this.pout.copy(bigger, 0, 0, this.pused);
-      this.pout = bigger;
-    }
-    this.pused += this.pout.write(line, this.pused, 'utf8');
-    this.pout[this.pused++] = 0x0a;
-  }
 
   private envelope(f: FlowRef): Envelope {
     let e = this.envelopes.get(f.flowId);
@@ -240,14 +236,14 @@ export class EventBuilder {
       const body = JSON.stringify(fields);
       line += body.length > 2 ? `,${body.slice(1)}` : '}';
     }
-    this.push(line);
+    this.out.push(line);
     if (this.opts.profilerLines) {
       const extra =
         typeof fields !== 'string'
           ? profilerMembers(fields)
           : (profilerExtra ??
             (fields ? profilerMembers(JSON.parse(`{${fields}}`) as Record<string, unknown>) : ''));
-      this.pushProfile(`${head}${extra}}`);
+      this.profileOut.push(`${head}${extra}}`);
     }
     this.counters.events[type] = (this.counters.events[type] ?? 0) + 1;
   }
