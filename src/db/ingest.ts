@@ -177,6 +177,18 @@ ON CONFLICT (ip) DO UPDATE SET
 /** Distinct values kept in attacker_behavior.kex_order_raw and ssh_client_banners. */
 export const SSH_LIST_CAP = 16;
 
+/** Per address, the distinct non-null values of column `col` of UPSERT_BEHAVIOR's `r` as a jsonb
+ *  list: by first packet time, then byte order, at most SSH_LIST_CAP. */
+function batchList(col: string): string {
+  return `(
+  SELECT ip, jsonb_agg(${col} ORDER BY first, ${col} COLLATE "C") FILTER (WHERE n <= ${SSH_LIST_CAP}) AS list
+  FROM (SELECT ip, ${col}, min(ts) AS first,
+               row_number() OVER (PARTITION BY ip ORDER BY min(ts), ${col} COLLATE "C") AS n
+        FROM r WHERE ${col} IS NOT NULL GROUP BY 1, 2) x
+  GROUP BY ip
+)`;
+}
+
 // The newest SYN fingerprint (by packet time) wins os_guess / hop_distance / tcp_fingerprint;
 // retransmits and flows are sums over new tcp_flow_timing events; kex_order_raw and
 // ssh_client_banners gain the batch's distinct client KEX lists (the events' kex_order_raw,
@@ -221,20 +233,8 @@ LEFT JOIN (
   SELECT ip, sum(retransmits) AS retransmits, count(*) AS flows
   FROM r WHERE event_type = 'tcp_flow_timing' GROUP BY ip
 ) t ON t.ip = i.ip
-LEFT JOIN (
-  SELECT ip, jsonb_agg(kex ORDER BY first, kex COLLATE "C") FILTER (WHERE n <= ${SSH_LIST_CAP}) AS list
-  FROM (SELECT ip, kex, min(ts) AS first,
-               row_number() OVER (PARTITION BY ip ORDER BY min(ts), kex COLLATE "C") AS n
-        FROM r WHERE kex IS NOT NULL GROUP BY 1, 2) x
-  GROUP BY ip
-) k ON k.ip = i.ip
-LEFT JOIN (
-  SELECT ip, jsonb_agg(banner ORDER BY first, banner COLLATE "C") FILTER (WHERE n <= ${SSH_LIST_CAP}) AS list
-  FROM (SELECT ip, banner, min(ts) AS first,
-               row_number() OVER (PARTITION BY ip ORDER BY min(ts), banner COLLATE "C") AS n
-        FROM r WHERE banner IS NOT NULL GROUP BY 1, 2) x
-  GROUP BY ip
-) c ON c.ip = i.ip
+LEFT JOIN ${batchList('kex')} k ON k.ip = i.ip
+LEFT JOIN ${batchList('banner')} c ON c.ip = i.ip
 ORDER BY a.uuid
 ON CONFLICT (attacker_uuid) DO UPDATE SET
   os_guess = CASE WHEN EXCLUDED.tcp_fingerprint_at > b.tcp_fingerprint_at OR b.tcp_fingerprint_at IS NULL
