@@ -17,3 +17,29 @@ export function isoMicros(us: number): string {
   const ms = Math.floor(frac / 1000);
   return `${cachedPrefix}${DIGITS3[ms]}${DIGITS3[frac - ms * 1000]}Z`;
 }
+
+/** Milliseconds in a day, and the last day isoFromSeconds formatted (`YYYY-MM-DDT`). */
+const DAY_MS = 86_400_000;
+let cachedDay = Number.NaN;
+let cachedDayPrefix = '';
+
+/** Seconds since the epoch as Date#toISOString writes them (milliseconds, truncated as the Date
+ *  constructor truncates), for times in any order (profile snapshots): the date part is formatted
+ *  once per day. Throws RangeError beyond the Date range, as toISOString does. */
+export function isoFromSeconds(s: number): string {
+  const ms = Math.trunc(s * 1000);
+  if (!(Math.abs(ms) <= 8.64e15)) return new Date(ms).toISOString();
+  const day = Math.floor(ms / DAY_MS);
+  if (day !== cachedDay) {
+    const full = new Date(day * DAY_MS).toISOString();
+    cachedDayPrefix = full.slice(0, full.indexOf('T') + 1);
+    cachedDay = day;
+  }
+  let rem = ms - day * DAY_MS;
+  const h = Math.floor(rem / 3_600_000);
+  rem -= h * 3_600_000;
+  const m = Math.floor(rem / 60_000);
+  rem -= m * 60_000;
+  const sec = Math.floor(rem / 1000);
+  return `${cachedDayPrefix}${DIGITS3[h]!.slice(1)}:${DIGITS3[m]!.slice(1)}:${DIGITS3[sec]!.slice(1)}.${DIGITS3[rem - sec * 1000]}Z`;
+}

@@ -3,7 +3,8 @@
 // string values that merely look like those members are left alone.
 import { describe, expect, it } from 'vitest';
 import { ProfilerRuntime } from '../../../src/profiler/runtime.js';
-import { isoFromSeconds, snapshotJson } from '../../../src/profiler/snapshot-json.js';
+import { snapshotJson } from '../../../src/profiler/snapshot-json.js';
+import { isoFromSeconds } from '../../../src/util/time.js';
 
 describe('isoFromSeconds', () => {
   it('writes Date#toISOString forms: milliseconds truncated, any day, before the epoch', () => {
