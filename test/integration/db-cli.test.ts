@@ -2,27 +2,17 @@
 // `report` (table and --json), two sensor processes writing one server at once, and the
 // messages for a malformed URL, a missing database, an unknown role, an unreachable server and
 // a PGlite directory in use.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDb } from '../../src/db/adapter.js';
 import { CORPUS_FILES, noteServerSkip, SERVER_URL, serverBackend, snapshot, tmp } from '../db/helpers.js';
+import { BIN, runCli as run } from '../helpers/cli.js';
 import { CORPUS } from '../helpers/corpus.js';
 
 noteServerSkip('test/integration/db-cli.test.ts');
 
-const BIN = fileURLToPath(new URL('../../bin/deckscope.js', import.meta.url));
 const TLS_PCAP = `${CORPUS}foxio-ja4/pcap/tls-alpn-h2.pcap`;
-
-function run(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    encoding: 'utf8',
-    timeout: 120_000,
-    env: { ...process.env, ...env },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 function runAsync(args: string[]): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {

@@ -5,7 +5,7 @@
 // (counts, times, commands, decoys) and from the documented class rules (classify.ts: ≥ 5 failed
 // logins = brute_force, ≥ 2 commands = interactive, a fixed 60 s check-in = beaconing), never read
 // back from the profiler.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -14,20 +14,15 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDb } from '../../src/db/adapter.js';
 import { backends, noteServerSkip, tmp } from '../db/helpers.js';
+import { BIN, runCli as run } from '../helpers/cli.js';
 import { CORPUS } from '../helpers/corpus.js';
 
 noteServerSkip('test/integration/db-profiler.test.ts');
 
-const BIN = fileURLToPath(new URL('../../bin/deckscope.js', import.meta.url));
 const FIXTURE = fileURLToPath(new URL('../fixtures/syslog/decnet-services.log', import.meta.url));
 const PCAPS = ['foxio-ja4/pcap/ssh2.pcapng', 'foxio-ja4/pcap/tls-handshake.pcapng'].map(
   (f) => `${CORPUS}${f}`,
 );
-
-function run(args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 const line = (ts: string, decky: string, app: string, msgid: string, sd: string) =>
   `<134>1 ${ts} ${decky} ${app} - ${msgid} [relay@55555 ${sd}]`;

@@ -4,11 +4,9 @@
 // AS13335 Cloudflare), a PTR name where dnsmasq has one, 'nxdomain' where it has none, and a private
 // address is skipped without a query. --no-ptr leaves ptr_status NULL ("never tried"), a bad
 // --asn-db stops the run before anything is read, and the summary reports the enrichment.
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   buildPacket,
@@ -19,9 +17,9 @@ import {
 } from '../../scripts/pcapgen/index.js';
 import { openDb } from '../../src/db/adapter.js';
 import { tmp } from '../db/helpers.js';
+import { runCli as run } from '../helpers/cli.js';
 import { type Dnsmasq, HAVE_DNSMASQ, startDnsmasq } from '../helpers/dns-server.js';
 
-const BIN = fileURLToPath(new URL('../../bin/deckscope.js', import.meta.url));
 const DECOY = parseIp('198.18.0.22');
 const ATTACKERS = ['8.8.8.8', '1.1.1.1', '10.7.7.7'];
 const T0 = 1_750_000_000_000_000; // µs
@@ -88,15 +86,6 @@ function capture(): string {
   const f = join(mkdtempSync(join(tmpdir(), 'deckscope-enrich-')), 'public.pcap');
   writeCaptureFile(f, records, { format: 'pcap', linkType: LinkType.RAW });
   return f;
-}
-
-function run(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    encoding: 'utf8',
-    timeout: 120_000,
-    env: { ...process.env, ...env },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 async function attackers(url: string) {

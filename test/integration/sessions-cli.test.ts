@@ -4,7 +4,7 @@
 // with every column the issue names filled, the password typed at a no-echo prompt appears nowhere
 // in the database, the three copies are SimHash distance 0 apart, re-ingesting replaces rows, and
 // --watch picks up a file dropped into the directory.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,10 +13,10 @@ import { openDb } from '../../src/db/adapter.js';
 import { SESSION_COLUMNS } from '../../src/db/sessions.js';
 import { backends, noteServerSkip, tmp } from '../db/helpers.js';
 import { mergeShards, v2ToShard, v2ToV3 } from '../helpers/asciicast.js';
+import { BIN, runCli as run } from '../helpers/cli.js';
 
 noteServerSkip('test/integration/sessions-cli.test.ts');
 
-const BIN = fileURLToPath(new URL('../../bin/deckscope.js', import.meta.url));
 const CASTS = fileURLToPath(new URL('../fixtures/casts/', import.meta.url));
 const PLANS = JSON.parse(readFileSync(join(CASTS, 'plans.json'), 'utf8')) as Array<{
   name: string;
@@ -24,11 +24,6 @@ const PLANS = JSON.parse(readFileSync(join(CASTS, 'plans.json'), 'utf8')) as Arr
   expected: Record<string, number>;
 }>;
 const HUMAN = PLANS.find((p) => p.name === 'human')!;
-
-function run(args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 /** The KD columns the issue requires to be computed (not left NULL) for a typed session. */
 const REQUIRED = [
