@@ -34,6 +34,45 @@ describe('a 100k-flow SYN flood against a small flow table', () => {
   });
 });
 
+describe('many open flows with short payloads', () => {
+  it('hold small reassembly buffers, and lose no request', async () => {
+    // 2000 connections open at once, each with one ~100-byte HTTP request and no close: every
+    // stream is pending until the end of the file. A short stream must not pin a large buffer
+    // (memory scales with open flows on a busy segment).
+    const flows = 2000;
+    const packets = [];
+    for (let i = 0; i < flows; i++) {
+      const s = new TcpSession({
+        client: { ip: `198.18.${10 + (i >> 8)}.${i & 255}`, port: 40000 + i },
+        server: { ip: '198.18.0.80', port: 80 },
+        seed: i + 1,
+        startTs: 1_736_899_200_000_000 + i * 1000,
+      });
+      s.handshake();
+      s.send(
+        'client',
+        Buffer.from(`GET /item/${i} HTTP/1.1\r\nHost: 198.18.0.80\r\nUser-Agent: probe/${i}\r\n\r\n`),
+        {
+          ack: true,
+        },
+      );
+      packets.push(...s.packets);
+    }
+    packets.sort((a, b) => a.ts - b.ts);
+    const file = join(tmp, 'open-flows.pcap');
+    writeCaptureFile(file, packets, { linkType: LinkType.ETHERNET });
+    const { events, summary } = await replay([file]);
+    const c = summary.capture;
+    expect(c.flowsPeak).toBe(flows);
+    expect(c.flowsEnded.shutdown).toBe(flows);
+    expect(ofType(events, 'http_request')).toHaveLength(flows);
+    // Under 1 KiB of buffer per ~100-byte stream.
+    expect(c.reassembly.peakBytes).toBeGreaterThan(0);
+    expect(c.reassembly.peakBytes).toBeLessThanOrEqual(flows * 1024);
+    expect(c.reassembly.bytesInUse).toBe(0);
+  });
+});
+
 describe('garbage inside a valid capture', () => {
   it('counts random frames as malformed or non-IP and keeps going', async () => {
     // A real capture with 2000 random frames appended (Ethernet link type).
