@@ -1,7 +1,8 @@
 // The profiler's flush: one batch of attacker snapshots -> attackers (existence, first/last seen,
 // traversal path, commands) and attacker_behavior (the profiler's columns), in one transaction.
-// The rows travel as a single jsonb parameter (jsonb_to_recordset), one row per address: the caller
-// deduplicates and sorts them by ip.
+// The rows travel as one json array parameter, one element per address (the caller deduplicates
+// and sorts them by ip), and each element is parsed as jsonb on its own: on a server, jsonb_in over
+// one multi-MiB document costs about five times as much per byte as over its elements one by one.
 //
 // Commutative, in the style of ingest.ts: attackers rows are locked first, in ip order (the same
 // order as the event writer's UPSERT_ATTACKERS), with LEAST/GREATEST first/last seen; then
@@ -50,16 +51,18 @@ export interface ProfileRow {
 export const ENSURE_ATTACKERS = `
 INSERT INTO attackers AS a (ip, first_seen, last_seen, updated_at)
 SELECT r.ip, min(r.first_seen), max(r.last_seen), now()
-FROM jsonb_to_recordset($1::jsonb) AS r(ip inet, first_seen timestamptz, last_seen timestamptz)
+FROM json_array_elements($1::json) AS d(doc),
+     jsonb_to_record(d.doc::jsonb) AS r(ip inet, first_seen timestamptz, last_seen timestamptz)
 GROUP BY r.ip
 ORDER BY r.ip
 ON CONFLICT (ip) DO UPDATE SET
   first_seen = LEAST(a.first_seen, EXCLUDED.first_seen),
-  last_seen = GREATEST(a.last_seen, EXCLUDED.last_seen)`;
+  last_seen = GREATEST(a.last_seen, EXCLUDED.last_seen)
+WHERE EXCLUDED.first_seen < a.first_seen OR EXCLUDED.last_seen > a.last_seen`;
 
 const UPSERT_SNAPSHOTS = `
 WITH r AS (
-  SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(
+  SELECT r.* FROM json_array_elements($1::json) AS d(doc), jsonb_to_record(d.doc::jsonb) AS r(
     ip inet, profile_at timestamptz, profile_events bigint, profile_sensor text,
     behavior_class text, beacon_interval_s double precision, beacon_jitter_pct double precision,
     c2_framework text, tool_guesses jsonb, timing_stats jsonb, phase_sequence jsonb,
@@ -99,13 +102,19 @@ WITH r AS (
      OR (EXCLUDED.profile_at, EXCLUDED.profile_events, EXCLUDED.profile_sensor)
       > (b.profile_at, b.profile_events, b.profile_sensor)
   RETURNING attacker_uuid
+), paths AS (
+  -- Only rows whose values change: rewriting an attackers row is the costly part of a tick.
+  UPDATE attackers AS a SET
+    traversal_path = r.traversal_path,
+    is_traversal = r.is_traversal,
+    commands = COALESCE(r.commands, '[]'::jsonb)
+  FROM up, r
+  WHERE a.uuid = up.attacker_uuid AND a.ip = r.ip
+    AND (a.traversal_path IS DISTINCT FROM r.traversal_path
+         OR a.is_traversal IS DISTINCT FROM r.is_traversal
+         OR a.commands IS DISTINCT FROM COALESCE(r.commands, '[]'::jsonb))
 )
-UPDATE attackers AS a SET
-  traversal_path = r.traversal_path,
-  is_traversal = r.is_traversal,
-  commands = COALESCE(r.commands, '[]'::jsonb)
-FROM up, r
-WHERE a.uuid = up.attacker_uuid AND a.ip = r.ip`;
+SELECT count(*)::int AS written FROM up`;
 
 /** Writes one batch of snapshots (unique ips, sorted) in the caller's transaction; returns the
  *  attacker_behavior rows inserted or replaced (older snapshots than the stored ones are skipped). */
@@ -115,7 +124,8 @@ export async function writeProfiles(tx: Tx, rows: readonly ProfileRow[]): Promis
     rows.map((r) => ({ ip: r.ip, first_seen: r.first_seen, last_seen: r.last_seen })),
   );
   await tx.query(ENSURE_ATTACKERS, [ids]);
-  return (await tx.query(UPSERT_SNAPSHOTS, [rowsJson(rows)])).rowCount;
+  const r = await tx.query<{ written: number }>(UPSERT_SNAPSHOTS, [rowsJson(rows)]);
+  return Number(r.rows[0]?.written ?? 0);
 }
 
 /** JSON.stringify of the rows, with RawJson values spliced in as they are. */

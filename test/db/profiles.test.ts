@@ -91,6 +91,38 @@ describe.each(backends())('profile snapshots on $name', (backend) => {
     ]);
   });
 
+  it('rewrites the attackers row only when a snapshot changes it', async () => {
+    const db = await openDb(await backend.fresh());
+    const version = async () =>
+      (await db.query<{ v: string }>(`SELECT xmin::text AS v FROM attackers WHERE ip = '192.0.2.1'`)).rows[0]!
+        .v;
+    try {
+      await migrate(db);
+      expect(await db.transaction((tx) => writeProfiles(tx, [newer]))).toBe(1);
+      const v1 = await version();
+      // A later snapshot within the same first/last seen, with the same path and commands: the
+      // behaviour row is replaced, the attackers row is left as it is.
+      const same = { ...newer, profile_at: '2026-01-01T00:02:00.000001Z', behavior_class: 'recon' };
+      expect(await db.transaction((tx) => writeProfiles(tx, [same]))).toBe(1);
+      expect(await version()).toBe(v1);
+      // New commands: the attackers row follows the snapshot.
+      const more = {
+        ...same,
+        profile_at: '2026-01-01T00:02:00.000002Z',
+        commands: [{ command: 'uname -a' }],
+      };
+      expect(await db.transaction((tx) => writeProfiles(tx, [more]))).toBe(1);
+      expect(await version()).not.toBe(v1);
+      expect(await rows(db, STATE)).toMatchObject([
+        { commands: [{ command: 'uname -a' }], behavior_class: 'recon', traversal_path: 'd1 -> d2' },
+      ]);
+      // A stale snapshot writes nothing.
+      expect(await db.transaction((tx) => writeProfiles(tx, [older]))).toBe(0);
+    } finally {
+      await db.close();
+    }
+  });
+
   it('keeps the event writer columns of an existing row', async () => {
     const db = await openDb(await backend.fresh());
     try {
