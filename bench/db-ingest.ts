@@ -99,14 +99,24 @@ async function writerScenario(url: string, file: string): Promise<Measure> {
 
 /** A deckscope run in a fresh process, measured from its --stats-json. */
 function deckscope(pcap: string, extra: string[]): Measure {
-  const stats = join(mkdtempSync(join(tmpdir(), 'deckscope-bench-')), 'stats.json');
+  const dir = mkdtempSync(join(tmpdir(), 'deckscope-bench-'));
+  const stats = join(dir, 'stats.json');
   const t0 = performance.now();
   const r = spawnSync(process.execPath, [BIN, '-q', '-r', pcap, '--stats-json', stats, ...extra], {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const wall = (performance.now() - t0) / 1000;
-  if (r.status !== 0) throw new Error(`deckscope exited ${r.status}`);
-  const s = JSON.parse(readFileSync(stats, 'utf8'));
+  let s: {
+    events: Record<string, number>;
+    db?: { written: number };
+    process: { cpu_user_s: number; cpu_system_s: number };
+  };
+  try {
+    if (r.status !== 0) throw new Error(`deckscope exited ${r.status}`);
+    s = JSON.parse(readFileSync(stats, 'utf8'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
   const events = Object.values(s.events as Record<string, number>).reduce((a, b) => a + b, 0);
   return {
     wall_s: wall,
@@ -138,9 +148,13 @@ async function runScenario(scenario: string, pcap: string, jsonl: string): Promi
   try {
     if (scenario.startsWith('writer-')) return await writerScenario(db.url, jsonl);
     const spool = mkdtempSync(join(tmpdir(), 'deckscope-bench-spool-'));
-    // --no-ptr: the capture's ~90k synthetic attacker addresses must not become reverse-DNS
-    // queries leaving the machine (and the bench measures ingest, not the resolver).
-    return deckscope(pcap, ['--db', db.url, '--db-spool', spool, '--no-ptr']);
+    try {
+      // --no-ptr: the capture's ~90k synthetic attacker addresses must not become reverse-DNS
+      // queries leaving the machine (and the bench measures ingest, not the resolver).
+      return deckscope(pcap, ['--db', db.url, '--db-spool', spool, '--no-ptr']);
+    } finally {
+      rmSync(spool, { recursive: true, force: true });
+    }
   } finally {
     await db.drop();
   }
