@@ -18,6 +18,8 @@ export interface PipelineOptions extends SourceOptions {
   /** The workers also write each event's profiler projection, handed to the sink beside the
    *  lines (set when a profiler reads them: --db). */
   profilerLines?: boolean;
+  /** p0f.fp for OS matching (default: the shipped copy). */
+  p0fDb?: string;
 }
 
 export interface Warning {
@@ -69,7 +71,12 @@ export class Pipeline {
       opts.mode === 'flow' || opts.mode === 'read'
         ? null
         : new ParserPool(
-            { sensorId: opts.sensorId, ja4plus: opts.ja4plus, profilerLines: opts.profilerLines === true },
+            {
+              sensorId: opts.sensorId,
+              ja4plus: opts.ja4plus,
+              profilerLines: opts.profilerLines === true,
+              ...(opts.p0fDb !== undefined ? { p0fDb: opts.p0fDb } : {}),
+            },
             opts.workers,
           );
   }

@@ -29,6 +29,8 @@ export interface CliOptions extends EnrichOptions {
   quiet: boolean;
   sensorId: string;
   ja4plus: boolean;
+  /** --p0f-db: the p0f.fp SYNs are matched against (undefined: the shipped copy). */
+  p0fDb: string | undefined;
   workers: number | undefined;
   honeypots: Cidr[];
   maxFlows: number;
@@ -123,6 +125,8 @@ Output
       --stats-json FILE|-   write the end-of-run summary as JSON (- = stderr)
       --sensor-id ID        sensor name in every event (default: host name)
       --no-ja4plus          turn off the FoxIO-licensed JA4+ methods (JA4S, JA4T, ...)
+      --p0f-db FILE         p0f 3 fingerprint database for os_guess (default: the bundled
+                            p0f.fp; e.g. /etc/p0f/p0f.fp from Debian's p0f)
   -q, --quiet               no progress and no summary on stderr
 
 Database (docs/schema.md)
@@ -449,6 +453,7 @@ export function parseCli(argv: string[]): CliOptions {
       'stats-json': { type: 'string' },
       'sensor-id': { type: 'string' },
       'no-ja4plus': { type: 'boolean' },
+      'p0f-db': { type: 'string' },
       quiet: { type: 'boolean', short: 'q' },
       honeypots: { type: 'string' },
       'max-flows': { type: 'string' },
@@ -516,6 +521,7 @@ export function parseCli(argv: string[]): CliOptions {
     quiet: Boolean(v.quiet),
     sensorId: (v['sensor-id'] as string | undefined) ?? hostname(),
     ja4plus: !v['no-ja4plus'],
+    p0fDb: v['p0f-db'] as string | undefined,
     workers: workersRaw === undefined ? undefined : num('workers', workersRaw, 'workers'),
     honeypots: v.honeypots ? parseHoneypots(v.honeypots as string) : [],
     maxFlows: num('max-flows', v['max-flows'] as string | undefined, 'maxFlows'),

@@ -10,6 +10,7 @@ import { PARTITIONS_AHEAD_DAYS } from '../db/limits.js';
 import { migrate } from '../db/migrate.js';
 import { maintainPartitions } from '../db/partitions.js';
 import { writeProfiles } from '../db/profiles.js';
+import { loadP0fDatabase } from '../fingerprints/p0f/load.js';
 import { Pipeline, type RunSummary } from '../pipeline.js';
 import { ProfilerRuntime, ProfilerSink } from '../profiler/runtime.js';
 import { JsonlSink } from '../sinks/jsonl.js';
@@ -70,6 +71,9 @@ async function run(o: CliOptions): Promise<number> {
   const warn = (w: { message: string }) => {
     if (!o.quiet) process.stderr.write(`deckscope: warning: ${w.message}\n`);
   };
+  // The p0f database the workers match SYNs against: a missing, unreadable or empty file stops the
+  // run here, before the database is opened or a packet read, rather than failing every batch.
+  if (o.mode === 'full') loadP0fDatabase(o.p0fDb);
   // The database first: a bad URL, password or database fails before anything is read.
   const dbSink = o.db ? await openDbSink({ ...o, db: o.db }, warn) : null;
   let sink: EventSink;
@@ -167,6 +171,7 @@ function openPipeline(o: CliOptions, sink: EventSink, profilerLines: boolean): P
     honeypots: o.honeypots,
     sensorId: o.sensorId,
     ja4plus: o.ja4plus,
+    ...(o.p0fDb !== undefined ? { p0fDb: o.p0fDb } : {}),
     ...(o.workers ? { workers: o.workers } : {}),
     sink,
     profilerLines,

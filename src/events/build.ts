@@ -67,6 +67,8 @@ export interface BuildOptions {
   ja4plus: boolean;
   /** Also write each event's profiler projection (src/profiler/fields.ts), line for line. */
   profilerLines?: boolean;
+  /** p0f.fp that SYNs are matched against (--p0f-db; default: the copy shipped in data/p0f/). */
+  p0fDb?: string;
 }
 
 /** Counters a batch contributes to the run summary. */
@@ -276,7 +278,7 @@ export class EventBuilder {
     );
     // ECN: on a SYN, ECE+CWR together ask for ECN (RFC 3168 §6.1.1); on a SYN-ACK, ECE alone agrees.
     const eceCwr = r.tcpFlags & (TCP_ECE | TCP_CWR);
-    const p0f = p0fJson(r);
+    const p0f = p0fJson(r, this.opts.p0fDb);
     const ecn = synAck ? eceCwr === TCP_ECE : eceCwr === (TCP_ECE | TCP_CWR);
     let f =
       `"ttl":${r.ttl},"initial_ttl":${ittl},"hop_distance":${Math.min(64, Math.max(0, ittl - r.ttl))}` +
@@ -660,13 +662,13 @@ const p0fMemo = new Map<string, P0fJson>();
 
 /** `p0f_sig` (p0f 3.09b's raw_sig), `os_guess` (its os=, null for ???), `p0f_distance`,
  *  `p0f_params` (generic / fuzzy / none) and `p0f_quirks` (p0f's own quirk names). */
-function p0fJson(r: SynRecord): P0fJson {
+function p0fJson(r: SynRecord, dbPath: string | undefined): P0fJson {
   const p = p0fPacket(p0fInputFromSynRecord(r));
   const sig = rawSignature(p);
-  const key = `${p.synAck ? 1 : 0}|${sig}|${p.ttl}|${p.window}|${p.dscp}`;
+  const key = `${dbPath ?? ''}|${p.synAck ? 1 : 0}|${sig}|${p.ttl}|${p.window}|${p.dscp}`;
   let out = p0fMemo.get(key);
   if (out === undefined) {
-    const guess = matchP0f(loadP0fDatabase(), p);
+    const guess = matchP0f(loadP0fDatabase(dbPath), p);
     const label = JSON.stringify(guess.label);
     out = {
       json:

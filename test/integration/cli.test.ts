@@ -78,6 +78,48 @@ describe('deckscope CLI', () => {
     expect(r.stderr).toMatch(/nope\.pcap: no such file/);
   });
 
+  describe('--p0f-db', () => {
+    const SSH_PCAP = `${CORPUS}foxio-ja4/pcap/ssh2.pcapng`;
+    const STOCK_P0F = fileURLToPath(new URL('../../data/p0f/p0f.fp', import.meta.url));
+    const guesses = (stdout: string) =>
+      stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { event_type: string; os_guess?: string | null })
+        .filter((e) => e.event_type === 'tcp_syn_fingerprint')
+        .map((e) => e.os_guess ?? null);
+
+    it('matches SYNs against the named p0f.fp', () => {
+      // The bundled database with its Windows labels renamed: the same SYNs must get the new names.
+      const renamed = join(tmp, 'renamed-p0f.fp');
+      writeFileSync(
+        renamed,
+        readFileSync(STOCK_P0F, 'latin1').replace(/^(label = [^:]+:[^:]+:)Windows:/gm, '$1TestOS:'),
+        'latin1',
+      );
+      const stock = run(['-q', '-r', SSH_PCAP]);
+      const mine = run(['-q', '-r', SSH_PCAP, '--p0f-db', renamed]);
+      expect(stock.code).toBe(0);
+      expect(mine.code).toBe(0);
+      const before = guesses(stock.stdout);
+      expect(before.filter((g) => g?.startsWith('Windows')).length).toBeGreaterThan(0);
+      expect(guesses(mine.stdout)).toEqual(before.map((g) => g?.replace(/^Windows/, 'TestOS') ?? null));
+    });
+
+    it('stops before reading when the file is missing or is not a p0f database', () => {
+      const missing = run(['-r', SSH_PCAP, '--p0f-db', join(tmp, 'no-such.fp')]);
+      expect(missing.code).toBe(1);
+      expect(missing.stderr).toMatch(/no-such\.fp: no such file: give --p0f-db the path of a p0f 3 p0f\.fp/);
+      expect(missing.stdout).toBe('');
+      const notP0f = join(tmp, 'not-p0f.fp');
+      writeFileSync(notP0f, 'this is not a fingerprint database\n');
+      const bad = run(['-r', SSH_PCAP, '--p0f-db', notP0f]);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(/not-p0f\.fp: no TCP signature in it .*is it really a p0f 3 p0f\.fp\?/);
+      expect(bad.stdout).toBe('');
+    });
+  });
+
   it('says a non-pcap file is not a capture', () => {
     const f = join(tmp, 'notes.txt');
     writeFileSync(f, 'this is not a packet capture\n'.repeat(10));

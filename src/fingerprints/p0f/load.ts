@@ -1,5 +1,6 @@
 // Loads p0f.fp once per worker (lazily, on first use) from the copy shipped in data/p0f/, or from
-// a file the user names (the future --p0f-db FILE).
+// a file the user names (--p0f-db FILE). The CLI loads it once before a capture starts, so a
+// missing or wrong file stops the run with this module's message instead of failing every batch.
 import { readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DeckscopeError } from '../../util/errors.js';
@@ -20,8 +21,8 @@ export const DEFAULT_P0F_DB: string = fileURLToPath(
 const loaded = new Map<string, P0fDatabase>();
 
 /** The parsed database at `path` (default: the shipped copy), read and parsed once per process
- *  or worker. Throws DeckscopeError when the file cannot be read; refused lines are not errors
- *  (see `diagnostics`). */
+ *  or worker. Throws DeckscopeError when the file cannot be read or holds no TCP signature at all;
+ *  refused lines are not errors (see `diagnostics`). */
 export function loadP0fDatabase(path: string = DEFAULT_P0F_DB): P0fDatabase {
   const hit = loaded.get(path);
   if (hit) return hit;
@@ -31,7 +32,9 @@ export function loadP0fDatabase(path: string = DEFAULT_P0F_DB): P0fDatabase {
   } catch {
     throw new DeckscopeError(
       'E_NO_SUCH_FILE',
-      `p0f database ${path}: no such file (reinstall deckscope, or point --p0f-db at a p0f 3 p0f.fp, e.g. /etc/p0f/p0f.fp from 'apt-get install p0f')`,
+      path === DEFAULT_P0F_DB
+        ? `p0f database ${path}: the bundled copy is missing: reinstall deckscope, or give --p0f-db FILE (a p0f 3 p0f.fp, e.g. /etc/p0f/p0f.fp from 'apt-get install p0f')`
+        : `p0f database ${path}: no such file: give --p0f-db the path of a p0f 3 p0f.fp (e.g. /etc/p0f/p0f.fp from 'apt-get install p0f')`,
     );
   }
   if (size > P0F_DB_MAX_BYTES) {
@@ -53,6 +56,12 @@ export function loadP0fDatabase(path: string = DEFAULT_P0F_DB): P0fDatabase {
     );
   }
   const db = parseP0fDatabase(text);
+  if (db.signatures === 0) {
+    throw new DeckscopeError(
+      'E_BAD_OPTION',
+      `p0f database ${path}: no TCP signature in it (${db.errorCount} refused line${db.errorCount === 1 ? '' : 's'}); is it really a p0f 3 p0f.fp?`,
+    );
+  }
   loaded.set(path, db);
   return db;
 }
