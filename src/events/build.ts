@@ -160,13 +160,16 @@ export class EventBuilder {
    *  length of the record that got there. */
   private readonly sshDone = new GenerationalCache<number, number>(MAX_CACHED_ENVELOPES);
   private readonly out = new LineBuffer(OUTPUT_BUFFER_BYTES);
-  /** The profiler projections, one line per event line (only with profilerLines). */
-  private readonly profileOut = new LineBuffer(OUTPUT_BUFFER_BYTES >> 2);
+  /** The profiler projections, one line per event line; null without profilerLines. */
+  private readonly profileOut: LineBuffer | null;
+  /** p0f results of this builder's database, by what the match reads (see p0fJson). */
+  private readonly p0fMemo = new Map<string, P0fJson>();
   counters: BuildCounters = newCounters();
   private readonly sensorJson: string;
 
   constructor(private readonly opts: BuildOptions) {
     this.sensorJson = JSON.stringify(opts.sensorId);
+    this.profileOut = opts.profilerLines ? new LineBuffer(OUTPUT_BUFFER_BYTES >> 2) : null;
   }
 
   /** Builds the events of every record of a batch; returns JSON lines (each ending in \n) as
@@ -174,7 +177,7 @@ export class EventBuilder {
   build(batch: ArrayBuffer): { jsonl: Uint8Array; profile?: Uint8Array; records: number } {
     const records = forEachRecord(batch, this.onRecord);
     const jsonl = this.out.take();
-    return this.opts.profilerLines ? { jsonl, profile: this.profileOut.take(), records } : { jsonl, records };
+    return this.profileOut ? { jsonl, profile: this.profileOut.take(), records } : { jsonl, records };
   }
 
   private readonly onRecord = (rec: BatchRecord): void => {
@@ -239,7 +242,7 @@ export class EventBuilder {
       line += body.length > 2 ? `,${body.slice(1)}` : '}';
     }
     this.out.push(line);
-    if (this.opts.profilerLines) {
+    if (this.profileOut) {
       const extra =
         typeof fields !== 'string'
           ? profilerMembers(fields)
@@ -278,7 +281,7 @@ export class EventBuilder {
     );
     // ECN: on a SYN, ECE+CWR together ask for ECN (RFC 3168 §6.1.1); on a SYN-ACK, ECE alone agrees.
     const eceCwr = r.tcpFlags & (TCP_ECE | TCP_CWR);
-    const p0f = p0fJson(r, this.opts.p0fDb);
+    const p0f = p0fJson(r, this.opts.p0fDb, this.p0fMemo);
     const ecn = synAck ? eceCwr === TCP_ECE : eceCwr === (TCP_ECE | TCP_CWR);
     let f =
       `"ttl":${r.ttl},"initial_ttl":${ittl},"hop_distance":${Math.min(64, Math.max(0, ittl - r.ttl))}` +
@@ -648,25 +651,24 @@ function behaviourJson(r: SynRepeatRecord): string {
   return out;
 }
 
-/** p0f results as JSON, memoised by everything matching and params= read beyond the raw
- *  signature: direction (SYN and SYN+ACK match different sections of p0f.fp), observed TTL,
- *  window and DSCP (params= prints tos:0x..). A sensor sees the same stacks over and over.
- *  Bounded; cleared when full. */
+/** p0f results as JSON are memoised per builder (one database each) by everything matching and
+ *  params= read beyond the raw signature: direction (SYN and SYN+ACK match different sections of
+ *  p0f.fp), observed TTL, window and DSCP (params= prints tos:0x..). A sensor sees the same stacks
+ *  over and over. Bounded; cleared when full. */
 const P0F_MEMO_MAX_ENTRIES = 4096;
 /** The p0f members of a SYN event, and its os_guess as JSON (for the profiler projection). */
 interface P0fJson {
   json: string;
   label: string;
 }
-const p0fMemo = new Map<string, P0fJson>();
 
 /** `p0f_sig` (p0f 3.09b's raw_sig), `os_guess` (its os=, null for ???), `p0f_distance`,
  *  `p0f_params` (generic / fuzzy / none) and `p0f_quirks` (p0f's own quirk names). */
-function p0fJson(r: SynRecord, dbPath: string | undefined): P0fJson {
+function p0fJson(r: SynRecord, dbPath: string | undefined, memo: Map<string, P0fJson>): P0fJson {
   const p = p0fPacket(p0fInputFromSynRecord(r));
   const sig = rawSignature(p);
-  const key = `${dbPath ?? ''}|${p.synAck ? 1 : 0}|${sig}|${p.ttl}|${p.window}|${p.dscp}`;
-  let out = p0fMemo.get(key);
+  const key = `${p.synAck ? 1 : 0}|${sig}|${p.ttl}|${p.window}|${p.dscp}`;
+  let out = memo.get(key);
   if (out === undefined) {
     const guess = matchP0f(loadP0fDatabase(dbPath), p);
     const label = JSON.stringify(guess.label);
@@ -677,8 +679,8 @@ function p0fJson(r: SynRecord, dbPath: string | undefined): P0fJson {
         `,"p0f_quirks":${JSON.stringify(quirkNames(p.quirks))}`,
       label,
     };
-    if (p0fMemo.size >= P0F_MEMO_MAX_ENTRIES) p0fMemo.clear();
-    p0fMemo.set(key, out);
+    if (memo.size >= P0F_MEMO_MAX_ENTRIES) memo.clear();
+    memo.set(key, out);
   }
   return out;
 }
