@@ -117,7 +117,7 @@ function deckscope(pcap: string, extra: string[]): Measure {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  const events = Object.values(s.events as Record<string, number>).reduce((a, b) => a + b, 0);
+  const events = Object.values(s.events).reduce((a, b) => a + b, 0);
   return {
     wall_s: wall,
     events,
