@@ -774,42 +774,22 @@ function tlsIn(data: Uint8Array, msgType: 1 | 2, reported: number): TlsPart[] | 
   return parts;
 }
 
-/** KEXINIT event fields as JSON, by sender and name-lists: brute-forcers repeat one client build
- *  thousands of times, and the escaped lists are most of the cost of the event. Bounded; cleared
- *  when full. */
-const KEXINIT_MEMO_MAX_ENTRIES = 1024;
-const kexinitMemo = new Map<string, string>();
-
-/** `count;len:name…` — unambiguous whatever bytes a hostile name holds. */
-function lengthPrefixed(list: readonly string[]): string {
-  let out = `${list.length};`;
-  for (const n of list) out += `${n.length}:${n}`;
-  return out;
-}
+/** KEXINIT event fields as JSON, by sender and parsed KEXINIT: parseKexinit gives KEXINITs that
+ *  differ only in their cookie the same name-list arrays, so the identity of `kexAlgorithms` stands
+ *  for all of them (brute-forcers repeat one client build thousands of times, and the escaped lists
+ *  are most of the cost of the event). Entries go when parseKexinit's memo lets go of the lists. */
+const kexinitMemo = new WeakMap<readonly string[], { client?: string; server?: string }>();
 
 function kexinitJson(kex: Kexinit, role: 'client' | 'server'): string {
-  const key =
-    role +
-    (kex.firstKexPacketFollows ? '1' : '0') +
-    [
-      kex.kexAlgorithms,
-      kex.serverHostKeyAlgorithms,
-      kex.encryptionAlgorithmsClientToServer,
-      kex.encryptionAlgorithmsServerToClient,
-      kex.macAlgorithmsClientToServer,
-      kex.macAlgorithmsServerToClient,
-      kex.compressionAlgorithmsClientToServer,
-      kex.compressionAlgorithmsServerToClient,
-      kex.languagesClientToServer,
-      kex.languagesServerToClient,
-    ]
-      .map(lengthPrefixed)
-      .join('');
-  let json = kexinitMemo.get(key);
+  let byRole = kexinitMemo.get(kex.kexAlgorithms);
+  if (byRole === undefined) {
+    byRole = {};
+    kexinitMemo.set(kex.kexAlgorithms, byRole);
+  }
+  let json = byRole[role];
   if (json === undefined) {
     json = JSON.stringify(kexinitFields(kex, role)).slice(1, -1);
-    if (kexinitMemo.size >= KEXINIT_MEMO_MAX_ENTRIES) kexinitMemo.clear();
-    kexinitMemo.set(key, json);
+    byRole[role] = json;
   }
   return json;
 }

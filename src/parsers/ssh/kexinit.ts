@@ -12,21 +12,21 @@ import { latin1, pushOnce } from './text.js';
 export interface Kexinit {
   /** 16 random bytes (a view into the input). */
   cookie: Uint8Array;
-  kexAlgorithms: string[];
-  serverHostKeyAlgorithms: string[];
-  encryptionAlgorithmsClientToServer: string[];
-  encryptionAlgorithmsServerToClient: string[];
-  macAlgorithmsClientToServer: string[];
-  macAlgorithmsServerToClient: string[];
-  compressionAlgorithmsClientToServer: string[];
-  compressionAlgorithmsServerToClient: string[];
-  languagesClientToServer: string[];
-  languagesServerToClient: string[];
+  kexAlgorithms: readonly string[];
+  serverHostKeyAlgorithms: readonly string[];
+  encryptionAlgorithmsClientToServer: readonly string[];
+  encryptionAlgorithmsServerToClient: readonly string[];
+  macAlgorithmsClientToServer: readonly string[];
+  macAlgorithmsServerToClient: readonly string[];
+  compressionAlgorithmsClientToServer: readonly string[];
+  compressionAlgorithmsServerToClient: readonly string[];
+  languagesClientToServer: readonly string[];
+  languagesServerToClient: readonly string[];
   firstKexPacketFollows: boolean;
   /** uint32 reserved for future extension (0 on the wire). */
   reserved: number;
   /** Stable codes for what was malformed but tolerated. */
-  anomalies: string[];
+  anomalies: readonly string[];
 }
 
 /** Result of {@link parseKexinit}: the message, or a stable error code. */
@@ -39,8 +39,58 @@ export type KexinitParseResult = { ok: true; kexinit: Kexinit } | { ok: false; e
  * 'non_printable_name' (a control character, space or DEL: RFC 4251 §6), 'empty_name', 'name_too_long'
  * (> 64 characters), 'non_canonical_boolean' (first_kex_packet_follows not 0/1), 'nonzero_reserved',
  * 'trailing_data'. Never throws.
+ *
+ * Results are memoised by the bytes after the cookie (see {@link BODY_MEMO_MAX_ENTRIES}): results
+ * for equal bytes share their name-list and anomaly arrays, which is why they are readonly. Callers
+ * may use the identity of `kexAlgorithms` as the identity of everything but the cookie.
  */
 export function parseKexinit(payload: Uint8Array): KexinitParseResult {
+  if (payload.length < 1 + KEXINIT_COOKIE_LENGTH || payload[0] !== SSH_MSG_KEXINIT) return parseBody(payload);
+  const cookie = payload.subarray(1, 1 + KEXINIT_COOKIE_LENGTH);
+  const bytes = payload.length - 1 - KEXINIT_COOKIE_LENGTH;
+  if (bytes > BODY_MEMO_MAX_BYTES) return parseBody(payload);
+  const key = latin1(payload.subarray(1 + KEXINIT_COOKIE_LENGTH));
+  let body = bodyMemo.get(key);
+  if (body === undefined) {
+    body = parseBody(payload);
+    // The memo must not keep the first payload's cookie: it is a view into a whole batch.
+    if (body.ok) body.kexinit.cookie = NO_COOKIE;
+    if (bodyMemo.size >= BODY_MEMO_MAX_ENTRIES) bodyMemo.clear();
+    bodyMemo.set(key, body);
+  }
+  if (!body.ok) return body;
+  const k = body.kexinit;
+  return {
+    ok: true,
+    kexinit: {
+      cookie,
+      kexAlgorithms: k.kexAlgorithms,
+      serverHostKeyAlgorithms: k.serverHostKeyAlgorithms,
+      encryptionAlgorithmsClientToServer: k.encryptionAlgorithmsClientToServer,
+      encryptionAlgorithmsServerToClient: k.encryptionAlgorithmsServerToClient,
+      macAlgorithmsClientToServer: k.macAlgorithmsClientToServer,
+      macAlgorithmsServerToClient: k.macAlgorithmsServerToClient,
+      compressionAlgorithmsClientToServer: k.compressionAlgorithmsClientToServer,
+      compressionAlgorithmsServerToClient: k.compressionAlgorithmsServerToClient,
+      languagesClientToServer: k.languagesClientToServer,
+      languagesServerToClient: k.languagesServerToClient,
+      firstKexPacketFollows: k.firstKexPacketFollows,
+      reserved: k.reserved,
+      anomalies: k.anomalies,
+    },
+  };
+}
+
+/** Parsed KEXINITs by their bytes after the cookie: a brute-forcer repeats one client build
+ *  thousands of times and a honeypot's server sends the same KEXINIT to all, each differing only
+ *  in its 16 random cookie bytes. Bounded; cleared when full. */
+const BODY_MEMO_MAX_ENTRIES = 1024;
+/** Longer KEXINITs (real ones are 0.5–2 KiB) are parsed each time rather than kept as keys. */
+const BODY_MEMO_MAX_BYTES = 8192;
+const bodyMemo = new Map<string, KexinitParseResult>();
+const NO_COOKIE = new Uint8Array(0);
+
+function parseBody(payload: Uint8Array): KexinitParseResult {
   const r = new ByteReader(payload);
   if (r.u8() !== SSH_MSG_KEXINIT || r.overrun) return { ok: false, error: 'not_kexinit' };
   const anomalies: string[] = [];

@@ -103,4 +103,54 @@ describe('parseKexinit (RFC 4253 §7.1)', () => {
       expect(parseKexinit(payload)).toEqual({ ok: false, error: 'truncated_kexinit' });
     }
   });
+
+  // parseKexinit memoises by the bytes after the cookie: what differs only in the cookie must still
+  // come back with its own cookie, and anything else that differs must not share a result.
+  describe('memo', () => {
+    const cookieA = Array.from({ length: 16 }, (_, i) => 0xa0 + i);
+    const cookieB = Array.from({ length: 16 }, (_, i) => 0xb0 + i);
+
+    it('KEXINITs differing only in the cookie share lists, each with its own cookie', () => {
+      const a = parseKexinit(kexinitPayload({ cookie: cookieA }));
+      const b = parseKexinit(kexinitPayload({ cookie: cookieB }));
+      if (!a.ok || !b.ok) throw new Error('both parse');
+      expect(Array.from(a.kexinit.cookie)).toEqual(cookieA);
+      expect(Array.from(b.kexinit.cookie)).toEqual(cookieB);
+      expect(b.kexinit).toMatchObject(DEFAULT_PARSED);
+      expect(b.kexinit.kexAlgorithms).toBe(a.kexinit.kexAlgorithms);
+    });
+
+    it('a cookie is a view of its own payload, not of the first one parsed', () => {
+      const payload = kexinitPayload({ cookie: cookieA });
+      parseKexinit(kexinitPayload({ cookie: cookieB }));
+      const r = parseKexinit(payload);
+      if (!r.ok) throw new Error('parses');
+      payload[1] = 0x42;
+      expect(r.kexinit.cookie[0]).toBe(0x42);
+    });
+
+    it('one byte changed after the cookie is a different KEXINIT', () => {
+      const a = parseKexinit(kexinitPayload({ cookie: cookieA }));
+      const b = parseKexinit(kexinitPayload({ cookie: cookieA, kex: ['curve25519-sha256', 'ext-info-c'] }));
+      const c = parseKexinit(kexinitPayload({ cookie: cookieA, firstKexPacketFollows: 1 }));
+      const d = parseKexinit(kexinitPayload({ cookie: cookieA, reserved: 9 }));
+      if (!a.ok || !b.ok || !c.ok || !d.ok) throw new Error('all parse');
+      expect(b.kexinit.kexAlgorithms).toEqual(['curve25519-sha256', 'ext-info-c']);
+      expect(b.kexinit.kexAlgorithms).not.toBe(a.kexinit.kexAlgorithms);
+      expect(c.kexinit.firstKexPacketFollows).toBe(true);
+      expect(c.kexinit.kexAlgorithms).not.toBe(a.kexinit.kexAlgorithms);
+      expect(d.kexinit.anomalies).toEqual(['nonzero_reserved']);
+      expect(a.kexinit.anomalies).toEqual([]);
+    });
+
+    it('errors are the same on a second parse, and a valid prefix of a memoised one is truncated', () => {
+      const full = kexinitPayload({ cookie: cookieA });
+      expect(parseKexinit(full).ok).toBe(true);
+      for (let i = 0; i < 2; i++)
+        expect(parseKexinit(full.subarray(0, full.length - 1))).toEqual({
+          ok: false,
+          error: 'truncated_kexinit',
+        });
+    });
+  });
 });
