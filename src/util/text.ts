@@ -6,6 +6,17 @@ export function pushOnce(list: string[], code: string): void {
   if (!list.includes(code)) list.push(code);
 }
 
+/** Lower-cases A–Z only (protocol names and tokens compare case-insensitively in ASCII; the
+ *  latin1 letters of a hostile value stay as they are). */
+export function asciiLower(s: string): string {
+  if (!ASCII_UPPER.test(s)) return s;
+  // toLowerCase would also fold latin1 letters (À → à): only for all-ASCII strings.
+  return NON_ASCII.test(s) ? s.replace(/[A-Z]+/g, (m) => m.toLowerCase()) : s.toLowerCase();
+}
+
+const ASCII_UPPER = /[A-Z]/;
+const NON_ASCII = /[^\x00-\x7f]/;
+
 /** Longest byte run decoded with one String.fromCharCode call (argument-count limit). */
 const FROM_CHAR_CODE_CHUNK = 4096;
 

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { asciiLower } from '../../util/text.js';
 import { hash12 } from '../hash.js';
 import { JA4_EMPTY_HASH } from '../ja4.js';
 
@@ -146,10 +147,6 @@ function hashList(s: string): string {
   if (s.length === 0) return JA4_EMPTY_HASH;
   if (/^[\u0000-\u007f]*$/.test(s) || /[^\u0000-\u00ff]/.test(s)) return hash12(s);
   return createHash('sha256').update(Buffer.from(s, 'latin1')).digest('hex').slice(0, 12);
-}
-
-function asciiLower(s: string): string {
-  return s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
 }
 
 function trimOws(s: string): string {

@@ -2,7 +2,7 @@
  * Byte-level grammar shared by the HTTP/1.x parsers (RFC 9110 §5.6, RFC 9112 §2–§5). Everything works
  * on bytes; text is decoded as latin1 (one char per byte) so nothing is lost or replaced.
  */
-import { pushOnce } from '../../util/text.js';
+import { asciiLower, pushOnce } from '../../util/text.js';
 
 export const SP = 0x20;
 export const HTAB = 0x09;
@@ -32,17 +32,22 @@ export function isOws(b: number): boolean {
   return b === SP || b === HTAB;
 }
 
+/** The Buffer over the last `data` decoded: a parser decodes many fields of the same bytes, and
+ *  making a Buffer object was half the cost of each (it holds one input alive until the next). */
+let lastData: Uint8Array | null = null;
+let lastBuffer: Buffer | null = null;
+
 /** Decodes `data[start, end)` as latin1 (byte n → U+00nn). */
 export function latin1(data: Uint8Array, start: number, end: number): string {
-  return Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('latin1', start, end);
+  if (data !== lastData || lastBuffer === null) {
+    lastBuffer = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    lastData = data;
+  }
+  return lastBuffer.toString('latin1', start, end);
 }
 
-export { pushOnce };
-
-/** ASCII-only lower-casing (field names are compared case-insensitively, RFC 9110 §5.1). */
-export function asciiLower(s: string): string {
-  return s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
-}
+/** ASCII-only lower-casing: field names are compared case-insensitively (RFC 9110 §5.1). */
+export { asciiLower, pushOnce };
 
 /** Parsing outcome shared by every parser in this folder. */
 export type HttpParseStatus = 'ok' | 'incomplete' | 'invalid';
