@@ -18,7 +18,7 @@ import {
   type SessionRow,
   writeSessionProfiles,
 } from '../db/sessions.js';
-import { profileSession } from '../sessions/profile.js';
+import { profileSession, type SessionProfile } from '../sessions/profile.js';
 import { parseRecordings, type Recording } from '../sessions/recording.js';
 import { DeckscopeError } from '../util/errors.js';
 import type { SessionsIngestOptions, SessionsSimilarOptions } from './args.js';
@@ -70,9 +70,10 @@ export function sessionId(rec: Recording, path: string, fileText: string): strin
 
 /** The row of one session. */
 export function sessionRow(rec: Recording, fileText: string, source: string): SessionRow {
-  const p = profileSession(rec);
-  return {
-    ...p,
+  // The profile is this row's own: its columns are added to it rather than spread into a new
+  // object (a spread of its ~60 keys was 4 % of ingesting a session in a CPU profile).
+  const profile = profileSession(rec) as SessionProfile & Record<string, unknown>;
+  return Object.assign(profile, {
     session_id: sessionId(rec, source, fileText),
     attacker_ip: rec.attackerIp,
     honeypot: rec.honeypot,
@@ -81,7 +82,7 @@ export function sessionRow(rec: Recording, fileText: string, source: string): Se
     sid: rec.sid,
     format: rec.format,
     started_at: rec.startedAt === null ? null : new Date(rec.startedAt * 1000).toISOString(),
-  };
+  });
 }
 
 /** A row as `--json` prints it: the table's columns in order, the SimHash as a decimal string. */
