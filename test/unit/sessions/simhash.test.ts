@@ -67,6 +67,29 @@ describe('simhash64', () => {
   it('no tokens: 0', () => {
     expect(simhash64([])).toBe(0n);
   });
+
+  // The definition, bit by bit: v[b] = Σ ±weight (+ where the token's hash has bit b), bit b = v[b] > 0.
+  it('equals the per-bit signed sums on random token sets with integer weights', () => {
+    let seed = 12345;
+    const rnd = (n: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed % n;
+    };
+    for (let round = 0; round < 300; round++) {
+      const tokens = Array.from({ length: 1 + rnd(200) }, () => ({
+        token: `${String.fromCharCode(33 + rnd(90), 33 + rnd(90))}:${rnd(7)}`,
+        weight: rnd(4) === 0 ? -(1 + rnd(3)) : 1 + rnd(round % 2 ? 3 : 40),
+      }));
+      const v = new Array<number>(64).fill(0);
+      for (const { token, weight } of tokens) {
+        const h = BigInt.asUintN(64, fnv1a64(token));
+        for (let b = 0; b < 64; b++) v[b]! += (h >> BigInt(b)) & 1n ? weight : -weight;
+      }
+      let expected = 0n;
+      for (let b = 0; b < 64; b++) if (v[b]! > 0) expected |= 1n << BigInt(b);
+      expect(simhash64(tokens), `round ${round}`).toBe(signed(expected));
+    }
+  });
 });
 
 describe('digraph tokens', () => {
