@@ -142,6 +142,10 @@ function verbOf(text: string): string | null {
  */
 export function looksLikeSmtpClient(data: Uint8Array): boolean {
   if (data.length < 5) return false;
+  // Most streams asked are not SMTP (telnet, binary): only E, H, M or R in either case can start
+  // one of these commands (| 0x20 folds exactly those capitals onto their lower case).
+  const first = data[0]! | 0x20;
+  if (first !== 0x65 && first !== 0x68 && first !== 0x6d && first !== 0x72) return false;
   const head = String.fromCharCode(...data.subarray(0, 10)).toUpperCase();
   if (head.startsWith('EHLO') || head.startsWith('HELO')) {
     const c = head[4];

@@ -458,6 +458,10 @@ describe('looksLikeSmtpClient', () => {
     ['USER anonymous\r\n', false],
     ['GET / HTTP/1.1\r\n', false],
     ['EHL', false],
+    ['mail from:<a@b>\r\n', true],
+    ['rcpt to:<a@b>\r\n', true],
+    ['\xffEHLO x\r\n', false],
+    ['\xc5HLO x\r\n', false],
   ])('%j -> %s', (text, want) => {
     expect(looksLikeSmtpClient(ascii(text))).toBe(want);
   });
