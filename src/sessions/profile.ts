@@ -685,14 +685,31 @@ export function profileSession(rec: Recording): SessionProfile {
   const lattice = detectTimingLattice(ikis);
 
   // Digraphs and SimHash.
-  const digraphList: { digraph: string; count: number; sum: number; iats: number[] }[] = [];
+  const digraphList: { digraph: string; order: number; count: number; sum: number; iats: number[] }[] = [];
   for (const [key, acc] of digraphs) {
     const a = Math.floor(key / 0x110000);
     const b = key - a * 0x110000;
-    digraphList.push({ digraph: String.fromCodePoint(a, b), count: acc.count, sum: acc.sum, iats: acc.iats });
+    // Ties go by the digraph's code units. Below U+D800 each character is one code unit, so
+    // a·2^16 + b orders them as the strings would; the rest (surrogates, astral) compare as strings.
+    const order = a < 0xd800 && b < 0xd800 ? a * 0x10000 + b : -1;
+    digraphList.push({
+      digraph: String.fromCodePoint(a, b),
+      order,
+      count: acc.count,
+      sum: acc.sum,
+      iats: acc.iats,
+    });
   }
   digraphList.sort(
-    (x, y) => y.count - x.count || (x.digraph < y.digraph ? -1 : x.digraph > y.digraph ? 1 : 0),
+    (x, y) =>
+      y.count - x.count ||
+      (x.order >= 0 && y.order >= 0
+        ? x.order - y.order
+        : x.digraph < y.digraph
+          ? -1
+          : x.digraph > y.digraph
+            ? 1
+            : 0),
   );
   let simhash: bigint | null = null;
   if (digraphList.length >= SIMHASH_MIN_DISTINCT_DIGRAPHS && digraphSamples >= SIMHASH_MIN_DIGRAPH_SAMPLES) {

@@ -227,6 +227,43 @@ describe('multi-key reads', () => {
   });
 });
 
+describe('top digraphs', () => {
+  it('order ties by the digraph strings (UTF-16 code units), astral and private-use characters too', () => {
+    // Each digraph once. By code units U+1F600 (D83D DE00) sorts below U+E000, though its code
+    // point is higher: "a\u{1f600}" comes before "a\u{e000}".
+    const p = new Session()
+      .out('$ ')
+      .type('zba\u{e000}xa\u{1f600}b', () => 120)
+      .profile();
+    const expected = ['zb', 'ba', 'a\u{e000}', '\u{e000}x', 'xa', 'a\u{1f600}', '\u{1f600}b'].sort();
+    expect(expected.indexOf('a\u{1f600}')).toBeLessThan(expected.indexOf('a\u{e000}'));
+    expect(p.kd_top_digraphs.map((d) => d.digraph)).toEqual(expected);
+    expect(p.kd_top_digraphs.every((d) => d.count === 1)).toBe(true);
+  });
+
+  it('more frequent digraphs come first, ties in code-unit order', () => {
+    // cd dc cd da ab ba ab b😀 😀z z😀 😀z zy yx
+    const p = new Session()
+      .out('$ ')
+      .type('cdcdabab\u{1f600}z\u{1f600}zyx', () => 120)
+      .profile();
+    expect(p.kd_top_digraphs.map((d) => [d.digraph, d.count])).toEqual(
+      [
+        ['\u{1f600}z', 2],
+        ['ab', 2],
+        ['cd', 2],
+        ['b\u{1f600}', 1],
+        ['ba', 1],
+        ['dc', 1],
+        ['da', 1],
+        ['yx', 1],
+        ['zy', 1],
+        ['z\u{1f600}', 1],
+      ].sort((x, y) => (y[1] as number) - (x[1] as number) || (x[0]! < y[0]! ? -1 : x[0]! > y[0]! ? 1 : 0)),
+    );
+  });
+});
+
 describe('verdicts on synthetic sessions', () => {
   it('constant 100 ms char-by-char sends are scripted (constant delay)', () => {
     const p = new Session()
