@@ -6,17 +6,23 @@
 //   node dist/bench/worker.js [--packets N] [--pcap FILE] [--runs R]   (npm run bench:worker)
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { openCapture } from '../src/capture/source.js';
 import { EventBuilder } from '../src/events/build.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const arg = (name: string): string | undefined => {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-};
-const PACKETS = Number(arg('--packets') ?? 1_000_000);
-const PCAP = arg('--pcap') ?? `${ROOT}bench/pcaps/bench-5000000.pcap`;
-const RUNS = Number(arg('--runs') ?? 5);
+const { values } = parseArgs({
+  options: {
+    packets: { type: 'string', default: '1000000' },
+    pcap: {
+      type: 'string',
+      default: fileURLToPath(new URL('../../bench/pcaps/bench-5000000.pcap', import.meta.url)),
+    },
+    runs: { type: 'string', default: '5' },
+  },
+});
+const PACKETS = Number(values.packets);
+const PCAP = values.pcap;
+const RUNS = Number(values.runs);
 
 async function readBatches(): Promise<ArrayBuffer[]> {
   const cap = openCapture({ files: [PCAP], count: PACKETS });
