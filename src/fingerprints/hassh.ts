@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { Kexinit } from '../parsers/ssh/kexinit.js';
 import { md5Hex } from './hash.js';
 
 /**
@@ -12,15 +13,16 @@ import { md5Hex } from './hash.js';
  */
 
 /** What HASSH needs from a KEXINIT: name-lists in wire order, names as latin1 strings of their bytes. */
-export interface HasshKexinit {
-  kexAlgorithms: readonly string[];
-  encryptionAlgorithmsClientToServer: readonly string[];
-  encryptionAlgorithmsServerToClient: readonly string[];
-  macAlgorithmsClientToServer: readonly string[];
-  macAlgorithmsServerToClient: readonly string[];
-  compressionAlgorithmsClientToServer: readonly string[];
-  compressionAlgorithmsServerToClient: readonly string[];
-}
+export type HasshKexinit = Pick<
+  Kexinit,
+  | 'kexAlgorithms'
+  | 'encryptionAlgorithmsClientToServer'
+  | 'encryptionAlgorithmsServerToClient'
+  | 'macAlgorithmsClientToServer'
+  | 'macAlgorithmsServerToClient'
+  | 'compressionAlgorithmsClientToServer'
+  | 'compressionAlgorithmsServerToClient'
+>;
 
 /** A fingerprint with the string it hashes. */
 export interface HasshResult {
