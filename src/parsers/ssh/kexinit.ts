@@ -58,27 +58,8 @@ export function parseKexinit(payload: Uint8Array): KexinitParseResult {
     if (bodyMemo.size >= BODY_MEMO_MAX_ENTRIES) bodyMemo.clear();
     bodyMemo.set(key, body);
   }
-  if (!body.ok) return body;
-  const k = body.kexinit;
-  return {
-    ok: true,
-    kexinit: {
-      cookie,
-      kexAlgorithms: k.kexAlgorithms,
-      serverHostKeyAlgorithms: k.serverHostKeyAlgorithms,
-      encryptionAlgorithmsClientToServer: k.encryptionAlgorithmsClientToServer,
-      encryptionAlgorithmsServerToClient: k.encryptionAlgorithmsServerToClient,
-      macAlgorithmsClientToServer: k.macAlgorithmsClientToServer,
-      macAlgorithmsServerToClient: k.macAlgorithmsServerToClient,
-      compressionAlgorithmsClientToServer: k.compressionAlgorithmsClientToServer,
-      compressionAlgorithmsServerToClient: k.compressionAlgorithmsServerToClient,
-      languagesClientToServer: k.languagesClientToServer,
-      languagesServerToClient: k.languagesServerToClient,
-      firstKexPacketFollows: k.firstKexPacketFollows,
-      reserved: k.reserved,
-      anomalies: k.anomalies,
-    },
-  };
+  // The memoised result with this payload's own cookie.
+  return body.ok ? { ok: true, kexinit: { ...body.kexinit, cookie } } : body;
 }
 
 /** Parsed KEXINITs by their bytes after the cookie: a brute-forcer repeats one client build
