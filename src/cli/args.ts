@@ -50,6 +50,7 @@ export interface CliOptions extends EnrichOptions {
   dbSpool: string;
   dbSpoolMaxBytes: number;
   dbQueueMaxBytes: number;
+  dbConnections: number;
 }
 
 /** `deckscope db migrate` and `deckscope report`. */
@@ -73,6 +74,7 @@ export interface IngestOptions extends EnrichOptions {
   dbSpool: string;
   dbSpoolMaxBytes: number;
   dbQueueMaxBytes: number;
+  dbConnections: number;
   retentionDays: number;
 }
 
@@ -138,6 +140,8 @@ Database (docs/schema.md)
       --db-spool DIR        where events wait while the database is away (default ./data/spool)
       --db-spool-max MIB    bound of that spool (default 1024; then live capture sheds, files wait)
       --db-queue-max MIB    events held in memory for the database (default 64)
+      --db-connections N    event batches written at once to a server, a connection each
+                            (default 2; PGlite: 1)
 
 Attacker enrichment (with --db, ingest and sessions ingest; README "Enrichment")
       --geoip-db FILE       country MMDB (GeoLite2-Country, DB-IP lite) instead of the bundled one
@@ -238,6 +242,7 @@ const DB_WRITER_ARGS = {
   'db-spool': { type: 'string' },
   'db-spool-max': { type: 'string' },
   'db-queue-max': { type: 'string' },
+  'db-connections': { type: 'string' },
 } as const;
 
 /** Attacker enrichment options (src/cli/enrich.ts), shared by every command that writes profiles. */
@@ -286,6 +291,7 @@ function dbWriterOptions(v: Record<string, unknown>) {
     dbSpool: (v['db-spool'] as string | undefined) ?? './data/spool',
     dbSpoolMaxBytes: dbNum('db-spool-max', v['db-spool-max'] as string | undefined, 'spoolMiB') * 1024 * 1024,
     dbQueueMaxBytes: dbNum('db-queue-max', v['db-queue-max'] as string | undefined, 'queueMiB') * 1024 * 1024,
+    dbConnections: dbNum('db-connections', v['db-connections'] as string | undefined, 'connections'),
   };
 }
 

@@ -11,6 +11,10 @@ export const DB_LIMITS = {
   spoolMiB: { default: 1024, min: 0, max: 1 << 20, unit: 'MiB' },
   /** Days of events kept (whole daily partitions are dropped); 0 keeps everything. */
   retentionDays: { default: 0, min: 0, max: 36500, unit: 'days' },
+  /** Event batches written at once to a PostgreSQL server, each on a connection of its own (one
+   *  server backend parses a batch's JSON on one core; two use the second core). PGlite serves
+   *  one client per process: always 1 there. */
+  connections: { default: 2, min: 1, max: 16, unit: 'connections' },
 } as const;
 
 /** Events per INSERT batch: large enough that per-statement costs vanish, small enough that a

@@ -1,5 +1,7 @@
 // The PostgreSQL sink: JSON lines in batch order -> a bounded queue -> batches written by one
-// flusher (src/db/ingest.ts), flushed on size or time. When the database is down (or, for live
+// flusher (src/db/ingest.ts), flushed on size or time; on a server, up to --db-connections batches
+// at once, each on a connection of its own (every profile update commutes, so their commit order
+// does not matter). When the database is down (or, for live
 // capture, slower than the traffic), lines go to a local spool (src/db/spool.ts) and are
 // replayed in order once it answers again; the spool is bounded too, past it live capture sheds
 // and counts. write() never waits on the database, except that file replay waits for room in the
@@ -12,6 +14,7 @@ import {
   BATCH_BYTES,
   BATCH_EVENTS,
   CLOSE_TIMEOUT_MS,
+  DB_LIMITS,
   FLUSH_MS,
   MAINTENANCE_MS,
   PARTITIONS_AHEAD_DAYS,
@@ -38,6 +41,9 @@ export interface PostgresSinkOptions {
   backpressure: boolean;
   batchEvents?: number;
   flushMs?: number;
+  /** Event batches written at once on a server, each on a connection of its own (default
+   *  DB_LIMITS.connections; PGlite: always 1). */
+  connections?: number;
   closeTimeoutMs?: number;
   onWarning?: (w: { code: string; message: string }) => void;
   /** Opens a connection (default: openDb); tests and embedders may pass their own. */
@@ -207,6 +213,14 @@ export class PostgresSink implements EventSink {
   /** Serialises the writer's statements with other users of the connection (the profiler's
    *  ticks): on one pg connection, a statement sent outside a transaction would run inside it. */
   private exclusiveChain: Promise<unknown> = Promise.resolve();
+  /** Batch writers: lane 0 writes on the main connection (shared with the profiler, through
+   *  exclusive()); each further lane on a connection of its own, opened on first use. */
+  private readonly lanes: Array<{ busy: boolean; db: Db | null }>;
+  /** Batch writes in flight, one per busy lane. */
+  private readonly inflight = new Set<Promise<void>>();
+  /** The spool segment whose pieces are queued or being written: the spool keeps it until the
+   *  last piece commits, and it must not be read a second time meanwhile. */
+  private loadedSeg: Segment | null = null;
 
   private constructor(
     private db: Db,
@@ -217,6 +231,8 @@ export class PostgresSink implements EventSink {
   ) {
     this.batchEvents = opts.batchEvents ?? BATCH_EVENTS;
     this.flushMs = opts.flushMs ?? FLUSH_MS;
+    const lanes = loc.kind === 'postgres' ? (opts.connections ?? DB_LIMITS.connections.default) : 1;
+    this.lanes = Array.from({ length: Math.max(1, lanes) }, () => ({ busy: false, db: null }));
     this.m = {
       db: loc.label,
       events: 0,
@@ -394,6 +410,10 @@ export class PostgresSink implements EventSink {
     await this.sideChain;
     await this.side?.close().catch(() => {});
     this.side = null;
+    for (const lane of this.lanes) {
+      await lane.db?.close().catch(() => {});
+      lane.db = null;
+    }
     await this.db.close();
     this.spool.close();
   }
@@ -402,7 +422,16 @@ export class PostgresSink implements EventSink {
     return this.closing && Date.now() >= this.closeDeadline;
   }
 
+  /** The flusher; returns when closed (or overdue) with no batch in flight. */
   private async run(): Promise<void> {
+    try {
+      await this.flusher();
+    } finally {
+      while (this.inflight.size) await Promise.all(this.inflight);
+    }
+  }
+
+  private async flusher(): Promise<void> {
     let backoff = RECONNECT_MIN_MS;
     for (;;) {
       if (this.overdue) return;
@@ -427,8 +456,26 @@ export class PostgresSink implements EventSink {
         await this.idle(this.flushMs - age);
         continue;
       }
-      await this.writeBatch(this.take());
+      const lane = this.lanes.findIndex((l) => !l.busy);
+      if (lane === -1) {
+        await Promise.race(this.inflight);
+        continue;
+      }
+      this.start(lane, this.take());
     }
+  }
+
+  /** Writes a batch on `lane` in the background; the lane is free again when it is done. */
+  private start(lane: number, entries: Entry[]): void {
+    this.lanes[lane]!.busy = true;
+    const p: Promise<void> = this.writeBatch(entries, lane)
+      .catch((err: Error) => this.goDown(entries, err)) // writeBatch handles its errors; defensive
+      .finally(() => {
+        this.lanes[lane]!.busy = false;
+        this.inflight.delete(p);
+        this.signal();
+      });
+    this.inflight.add(p);
   }
 
   /** Waits `ms` between reconnection attempts; only close() and hurry() cut it short (new
@@ -482,12 +529,18 @@ export class PostgresSink implements EventSink {
   private async load(): Promise<void> {
     const seg = this.spool.takeOldest();
     if (!seg) return;
+    if (seg === this.loadedSeg && this.inflight.size) {
+      // Its last pieces are being written: it goes when they commit.
+      await Promise.race(this.inflight);
+      return;
+    }
+    this.loadedSeg = seg;
     let data: Buffer;
     try {
       data = await this.spool.read(seg);
     } catch (err) {
       this.warn('E_DB_SPOOL', `cannot read ${seg.path}: ${(err as Error).message}; skipped`);
-      await this.spool.remove(seg);
+      await this.removeSegment(seg);
       return;
     }
     const s = scan(data, retentionCutoff(this.opts.retentionDays));
@@ -495,7 +548,7 @@ export class PostgresSink implements EventSink {
     for (const line of s.invalid) await this.reject(line);
     const pieces = s.lines ? splitLines(s.data, this.batchEvents) : [];
     if (pieces.length === 0) {
-      await this.spool.remove(seg);
+      await this.removeSegment(seg);
       return;
     }
     const from: LoadedSegment = { seg, pending: pieces.length };
@@ -571,14 +624,14 @@ export class PostgresSink implements EventSink {
     }
   }
 
-  private async writeBatch(entries: Entry[]): Promise<void> {
+  private async writeBatch(entries: Entry[], lane: number): Promise<void> {
     const data = entries.length === 1 ? entries[0]!.data : Buffer.concat(entries.map((e) => e.data));
     const lines = entries.reduce((n, e) => n + e.lines, 0);
     const days = new Set(entries.flatMap((e) => e.days));
     const text = data.toString('utf8');
     for (let attempt = 1; ; attempt++) {
       try {
-        const r = await this.commit(text, lines, days);
+        const r = await this.commit(text, lines, days, lane);
         await this.done(entries, r);
         return;
       } catch (err) {
@@ -592,7 +645,7 @@ export class PostgresSink implements EventSink {
           return;
         }
         await sleep(100 * attempt * attempt);
-        if (this.db.broken && !(await this.reconnect())) {
+        if (lane === 0 && this.db.broken && !(await this.reconnect())) {
           await this.goDown(entries, err);
           return;
         }
@@ -600,17 +653,41 @@ export class PostgresSink implements EventSink {
     }
   }
 
-  private commit(text: string, lines: number, days: Iterable<string>): Promise<BatchResult> {
-    return this.exclusive(() => this.commitNow(text, lines, days));
+  private commit(text: string, lines: number, days: Iterable<string>, lane = 0): Promise<BatchResult> {
+    if (lane === 0) return this.exclusive(() => this.commitOn(this.db, text, lines, days));
+    return this.laneDb(lane).then((db) => this.commitOn(db, text, lines, days));
   }
 
-  private async commitNow(text: string, lines: number, days: Iterable<string>): Promise<BatchResult> {
+  /** Lane `lane`'s own connection (lane > 0), opened (and prepared) when missing or broken. */
+  private async laneDb(lane: number): Promise<Db> {
+    const l = this.lanes[lane]!;
+    if (l.db?.broken) {
+      await l.db.close().catch(() => {});
+      l.db = null;
+    }
+    if (l.db === null) {
+      const db = await (this.opts.connect ?? openDb)(this.loc, {
+        connectTimeoutMs: 5_000,
+        queryTimeoutMs: QUERY_TIMEOUT_MS,
+      });
+      try {
+        await prepareSession(db);
+      } catch (err) {
+        await db.close().catch(() => {});
+        throw err;
+      }
+      l.db = db;
+    }
+    return l.db;
+  }
+
+  private async commitOn(db: Db, text: string, lines: number, days: Iterable<string>): Promise<BatchResult> {
     const missing = [...days].filter((d) => !this.knownDays.has(d));
     if (missing.length) {
-      await ensurePartitions(this.db, missing);
+      await ensurePartitions(db, missing);
       for (const d of missing) this.knownDays.add(d);
     }
-    return this.db.transaction((tx) => insertBatch(tx, text, lines));
+    return db.transaction((tx) => insertBatch(tx, text, lines));
   }
 
   /** Writes a batch the database refused in halves until the refused lines are isolated; those
@@ -638,14 +715,20 @@ export class PostgresSink implements EventSink {
     for (const e of entries) {
       if (!e.from) continue;
       this.m.replayed += e.lines;
-      if (--e.from.pending === 0) await this.spool.remove(e.from.seg);
+      if (--e.from.pending === 0) await this.removeSegment(e.from.seg);
     }
     this.signal();
+  }
+
+  private async removeSegment(seg: Segment): Promise<void> {
+    if (seg === this.loadedSeg) this.loadedSeg = null;
+    await this.spool.remove(seg);
   }
 
   /** The database is away: what is only in memory goes to the spool ahead of what is there (it
    *  is older); what came from the spool is still there and is read again later. */
   private async goDown(entries: Entry[], err: unknown): Promise<void> {
+    this.loadedSeg = null;
     if (this.state === 'up') this.m.outages++;
     this.state = 'down';
     this.warn(
@@ -708,6 +791,7 @@ export interface DbCliOptions {
   dbSpool: string;
   dbSpoolMaxBytes: number;
   dbQueueMaxBytes: number;
+  dbConnections: number;
   retentionDays: number;
   files: readonly string[];
 }
@@ -723,6 +807,7 @@ export function openDbSink(
     spoolDir: o.dbSpool,
     spoolMaxBytes: o.dbSpoolMaxBytes,
     queueMaxBytes: o.dbQueueMaxBytes,
+    connections: o.dbConnections,
     retentionDays: o.retentionDays,
     backpressure: o.files.length > 0,
     onWarning,

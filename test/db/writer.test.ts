@@ -7,7 +7,18 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type Db, openDb, type Tx } from '../../src/db/adapter.js';
 import { PostgresSink, type PostgresSinkOptions } from '../../src/sinks/postgres.js';
-import { backends, SERVER_URL, tmp } from './helpers.js';
+import {
+  BytesSink,
+  backends,
+  distinctLines,
+  expectedProfiles,
+  generatedPcap,
+  runPipeline,
+  SERVER_URL,
+  snapshot,
+  storedProfiles,
+  tmp,
+} from './helpers.js';
 
 /** A database that stores lines in memory; `mode` decides how batch writes behave. */
 class ScriptedDb {
@@ -16,6 +27,9 @@ class ScriptedDb {
   /** Lines containing this are refused with a data error (22P02). */
   poison = 'POISON';
   connects = 0;
+  /** Transactions under way, and the most at once. */
+  active = 0;
+  peak = 0;
   /** Connection attempts to refuse while down before answering again (-1: always refuse). */
   refuseConnects = 0;
   private gate: (() => void) | null = null;
@@ -59,13 +73,19 @@ class ScriptedDb {
       query: query as Db['query'],
       exec: async () => {},
       async transaction<T>(fn: (t: Tx) => Promise<T>): Promise<T> {
-        if (self.mode === 'block') {
-          self.gateP ??= new Promise<void>((r) => {
-            self.gate = r;
-          });
-          await self.gateP;
+        self.active++;
+        self.peak = Math.max(self.peak, self.active);
+        try {
+          if (self.mode === 'block') {
+            self.gateP ??= new Promise<void>((r) => {
+              self.gate = r;
+            });
+            await self.gateP;
+          }
+          return await fn(tx);
+        } finally {
+          self.active--;
         }
-        return fn(tx);
       },
       close: async () => {},
     };
@@ -176,27 +196,32 @@ describe('PostgresSink', () => {
     expect(sink.metrics().spoolPeakBytes).toBeLessThanOrEqual(64 * 1024);
   });
 
-  it('keeps every event across an outage: spools, reconnects, replays in order', async () => {
-    const db = new ScriptedDb();
-    const { sink, warnings } = await open(db);
-    const all = lines(3000);
-    for (let i = 0; i < 1000; i += 50) await sink.write(chunk(all.slice(i, i + 50)));
-    await until(() => db.lines.length === 1000);
-    db.mode = 'down';
-    for (let i = 1000; i < 2000; i += 50) await sink.write(chunk(all.slice(i, i + 50)));
-    await until(() => sink.metrics().outages === 1);
-    for (let i = 2000; i < 2500; i += 50) await sink.write(chunk(all.slice(i, i + 50)));
-    expect(sink.metrics().spooled).toBeGreaterThan(0);
-    db.mode = 'ok';
-    for (let i = 2500; i < 3000; i += 50) await sink.write(chunk(all.slice(i, i + 50)));
-    await sink.close();
-    expect(db.lines).toEqual(all);
-    const m = sink.metrics();
-    expect(m).toMatchObject({ written: 3000, outages: 1, shed: 0, spoolBytesLeft: 0 });
-    expect(m.batchesRetried).toBeGreaterThan(0);
-    expect(m.replayed).toBeGreaterThan(0);
-    expect(warnings.join('\n')).toMatch(/stopped answering .*spooling to/);
-  });
+  it.each([1, 2])(
+    'keeps every event across an outage with %i connection(s): spools, reconnects, replays (in order with one)',
+    async (connections) => {
+      const db = new ScriptedDb();
+      const { sink, warnings } = await open(db, { connections });
+      const all = lines(3000);
+      for (let i = 0; i < 1000; i += 50) await sink.write(chunk(all.slice(i, i + 50)));
+      await until(() => db.lines.length === 1000);
+      db.mode = 'down';
+      for (let i = 1000; i < 2000; i += 50) await sink.write(chunk(all.slice(i, i + 50)));
+      await until(() => sink.metrics().outages === 1);
+      for (let i = 2000; i < 2500; i += 50) await sink.write(chunk(all.slice(i, i + 50)));
+      expect(sink.metrics().spooled).toBeGreaterThan(0);
+      db.mode = 'ok';
+      for (let i = 2500; i < 3000; i += 50) await sink.write(chunk(all.slice(i, i + 50)));
+      await sink.close();
+      // Two connections commit side by side, in either order; every line exactly once all the same.
+      if (connections === 1) expect(db.lines).toEqual(all);
+      else expect([...db.lines].sort()).toEqual([...all].sort());
+      const m = sink.metrics();
+      expect(m).toMatchObject({ written: 3000, outages: 1, shed: 0, spoolBytesLeft: 0 });
+      expect(m.batchesRetried).toBeGreaterThan(0);
+      expect(m.replayed).toBeGreaterThan(0);
+      expect(warnings.join('\n')).toMatch(/stopped answering .*spooling to/);
+    },
+  );
 
   it('leaves what it could not write in the spool, and writes it at the next start', async () => {
     const db = new ScriptedDb();
@@ -229,6 +254,64 @@ describe('PostgresSink', () => {
     expect(performance.now() - t).toBeLessThan(5_000);
     expect(sink.metrics()).toMatchObject({ written: 0, spooled: 300, shed: 0 });
     expect(sink.metrics().spoolBytesLeft).toBeGreaterThan(0);
+  });
+
+  it.each([1, 3])(
+    'on a server, writes %i batch(es) at once, each on a connection of its own',
+    async (connections) => {
+      const db = new ScriptedDb();
+      const { sink } = await open(db, { connections, queueMaxBytes: 4 << 20 });
+      db.mode = 'block';
+      const all = lines(1000);
+      for (let i = 0; i < all.length; i += 50) await sink.write(chunk(all.slice(i, i + 50)));
+      await until(() => db.active === connections);
+      await new Promise((r) => setTimeout(r, 100)); // ten batches are due: no more start
+      expect(db.peak).toBe(connections);
+      expect(db.connects).toBe(connections); // the main connection and one per further lane
+      db.release();
+      await sink.close();
+      expect([...db.lines].sort()).toEqual([...all].sort());
+      expect(sink.metrics()).toMatchObject({ written: 1000, batches: 10, duplicates: 0 });
+    },
+  );
+
+  it('PGlite serves one client per process: one batch at a time, whatever --db-connections says', async () => {
+    const url = `pglite:${tmp('pglite')}/db`;
+    let transactions = 0;
+    let active = 0;
+    let peak = 0;
+    const sink = await PostgresSink.open({
+      db: url,
+      spoolDir: tmp('spool'),
+      spoolMaxBytes: 1 << 20,
+      queueMaxBytes: 4 << 20,
+      retentionDays: 0,
+      backpressure: true,
+      batchEvents: 100,
+      flushMs: 5,
+      connections: 4,
+      connect: async (loc, o) => {
+        const real = await openDb(loc, o);
+        return Object.assign(Object.create(real) as Db, {
+          transaction: async <T>(fn: (tx: Tx) => Promise<T>) => {
+            transactions++;
+            peak = Math.max(peak, ++active);
+            try {
+              return await real.transaction(fn);
+            } finally {
+              active--;
+            }
+          },
+          close: () => real.close(),
+        });
+      },
+    });
+    const all = lines(1000);
+    for (let i = 0; i < all.length; i += 50) await sink.write(chunk(all.slice(i, i + 50)));
+    await sink.close();
+    expect(sink.metrics()).toMatchObject({ written: 1000, batches: 10 });
+    expect(transactions).toBeGreaterThanOrEqual(10);
+    expect(peak).toBe(1);
   });
 
   it('isolates lines the database refuses and writes the rest', async () => {
@@ -303,5 +386,49 @@ describe.each(backends())('profile writes beside the event batches on $name', (b
         await check.close();
       }
     }
+  });
+});
+
+describe.each(backends())('batches side by side on $name', (backend) => {
+  afterAll(() => backend.cleanup());
+
+  it('end with the rows the events say, the same as one connection writing them in order', async () => {
+    const events = new BytesSink();
+    await runPipeline([generatedPcap(8_000, 3)], events);
+    const data = Buffer.from(events.text);
+    const stored = async (connections: number) => {
+      const url = await backend.fresh();
+      const sink = await PostgresSink.open({
+        db: url,
+        spoolDir: tmp('spool'),
+        spoolMaxBytes: 1 << 20,
+        queueMaxBytes: 8 << 20,
+        retentionDays: 0,
+        backpressure: true,
+        batchEvents: 150, // many batches, overlapping on a server
+        connections,
+      });
+      for (let start = 0; start < data.length; ) {
+        const end = data.indexOf(0x0a, Math.min(start + 16_384, data.length - 1)) + 1;
+        await sink.write(data.subarray(start, end));
+        start = end;
+      }
+      await sink.close();
+      const db = await openDb(url);
+      try {
+        return { metrics: sink.metrics(), rows: await snapshot(db), profiles: await storedProfiles(db) };
+      } finally {
+        await db.close();
+      }
+    };
+    const one = await stored(1);
+    const three = await stored(3);
+    const distinct = distinctLines(events.text);
+    expect(three.metrics.written).toBe(distinct.size);
+    expect(three.metrics.batches).toBeGreaterThan(10);
+    const expected = expectedProfiles(distinct);
+    expect(three.profiles.attackers).toEqual(expected.attackers);
+    expect(three.profiles.fingerprints).toEqual(expected.fingerprints);
+    expect(three.rows).toEqual(one.rows);
   });
 });
