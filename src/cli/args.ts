@@ -508,7 +508,7 @@ export function parseCli(argv: string[]): CliOptions {
   const workersRaw = v.workers as string | undefined;
   const db = v.db === undefined ? undefined : dbOption(v.db as string);
   if (db === undefined) {
-    for (const name of ['retention-days', 'geoip-db', 'asn-db', 'dns-server'])
+    for (const name of [...Object.keys(DB_WRITER_ARGS), 'geoip-db', 'asn-db', 'dns-server'])
       if (v[name] !== undefined) throw usage(`--${name} applies to --db only`);
   }
   return {

@@ -115,6 +115,11 @@ describe('deckscope with PGlite', () => {
     [['-r', TLS_PCAP, '--db', 'postgres://u@h:x/db'], /is not a valid URL|bad port/],
     [['report', '--db', 'db.example.org'], /not a database URL: give postgres:\/\/USER\[:PASSWORD\]@HOST/],
     [['-r', TLS_PCAP, '--retention-days', '3'], /--retention-days applies to --db only/],
+    [['-r', TLS_PCAP, '--db-connections', '4'], /--db-connections applies to --db only/],
+    [
+      ['-r', TLS_PCAP, '--db', 'pglite:x', '--db-connections', '0'],
+      /--db-connections: 0 is outside 1\.\.16 connections/,
+    ],
     [
       ['-r', TLS_PCAP, '--db', 'pglite:x', '--retention-days', 'week'],
       /--retention-days: 'week' is not a whole number/,
