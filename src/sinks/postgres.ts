@@ -665,19 +665,7 @@ export class PostgresSink implements EventSink {
       await l.db.close().catch(() => {});
       l.db = null;
     }
-    if (l.db === null) {
-      const db = await (this.opts.connect ?? openDb)(this.loc, {
-        connectTimeoutMs: 5_000,
-        queryTimeoutMs: QUERY_TIMEOUT_MS,
-      });
-      try {
-        await prepareSession(db);
-      } catch (err) {
-        await db.close().catch(() => {});
-        throw err;
-      }
-      l.db = db;
-    }
+    l.db ??= await this.openWriterConnection();
     return l.db;
   }
 
@@ -756,21 +744,27 @@ export class PostgresSink implements EventSink {
     }
   }
 
+  /** A new server connection with the writer's session set-up. */
+  private async openWriterConnection(): Promise<Db> {
+    const db = await (this.opts.connect ?? openDb)(this.loc, {
+      connectTimeoutMs: 5_000,
+      queryTimeoutMs: QUERY_TIMEOUT_MS,
+    });
+    try {
+      await prepareSession(db);
+    } catch (err) {
+      await db.close().catch(() => {});
+      throw err;
+    }
+    return db;
+  }
+
   /** Opens a new connection when the old one is gone; true when the database answers. */
   private async reconnect(): Promise<boolean> {
     try {
       // A PGlite database lives in this process: there is nothing to reconnect to.
       if (this.loc.kind === 'postgres' && (this.db.broken || this.state === 'down')) {
-        const db = await (this.opts.connect ?? openDb)(this.loc, {
-          connectTimeoutMs: 5_000,
-          queryTimeoutMs: QUERY_TIMEOUT_MS,
-        });
-        try {
-          await prepareSession(db);
-        } catch (err) {
-          await db.close();
-          throw err;
-        }
+        const db = await this.openWriterConnection();
         const old = this.db;
         this.db = db;
         await old.close().catch(() => {});
