@@ -138,8 +138,7 @@ ON CONFLICT (ip) DO NOTHING`;
 const UPSERT_SESSIONS = `
 INSERT INTO session_profile AS s (attacker_uuid, ${SESSION_COLUMNS.join(', ')}, ingested_at)
 SELECT a.uuid, ${SESSION_COLUMNS.map((c) => `r.${c}`).join(', ')}, now()
-FROM json_array_elements($1::json) AS d(doc),
-     jsonb_to_record(d.doc::jsonb) AS r(${COLUMNS.map(([c, t]) => `${c} ${t}`).join(', ')})
+FROM jsonb_to_recordset($1::jsonb) AS r(${COLUMNS.map(([c, t]) => `${c} ${t}`).join(', ')})
 LEFT JOIN attackers a ON a.ip = r.attacker_ip
 ORDER BY r.session_id
 ON CONFLICT (session_id) DO UPDATE SET
