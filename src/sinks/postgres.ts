@@ -215,7 +215,7 @@ export class PostgresSink implements EventSink {
   private exclusiveChain: Promise<unknown> = Promise.resolve();
   /** Batch writers: lane 0 writes on the main connection (shared with the profiler, through
    *  exclusive()); each further lane on a connection of its own, opened on first use. */
-  private readonly lanes: Array<{ busy: boolean; db: Db | null }>;
+  private readonly lanes: Array<{ busy: boolean; db: Db | null; restUntil: number }>;
   /** Batch writes in flight, one per busy lane. */
   private readonly inflight = new Set<Promise<void>>();
   /** The spool segment whose pieces are queued or being written: the spool keeps it until the
@@ -232,7 +232,7 @@ export class PostgresSink implements EventSink {
     this.batchEvents = opts.batchEvents ?? BATCH_EVENTS;
     this.flushMs = opts.flushMs ?? FLUSH_MS;
     const lanes = loc.kind === 'postgres' ? (opts.connections ?? DB_LIMITS.connections.default) : 1;
-    this.lanes = Array.from({ length: Math.max(1, lanes) }, () => ({ busy: false, db: null }));
+    this.lanes = Array.from({ length: Math.max(1, lanes) }, () => ({ busy: false, db: null, restUntil: 0 }));
     this.m = {
       db: loc.label,
       events: 0,
@@ -447,7 +447,13 @@ export class PostgresSink implements EventSink {
           await this.load();
           continue;
         }
-        if (this.closing) return;
+        if (this.closing) {
+          // Done once the batches in flight are: one that fails is spooled, and this loop then
+          // retries it until the close deadline.
+          if (this.inflight.size === 0) return;
+          await Promise.race(this.inflight);
+          continue;
+        }
         await this.idle(MAINTENANCE_MS);
         continue;
       }
@@ -456,7 +462,8 @@ export class PostgresSink implements EventSink {
         await this.idle(this.flushMs - age);
         continue;
       }
-      const lane = this.lanes.findIndex((l) => !l.busy);
+      const now = Date.now();
+      const lane = this.lanes.findIndex((l) => !l.busy && l.restUntil <= now);
       if (lane === -1) {
         await Promise.race(this.inflight);
         continue;
@@ -640,6 +647,10 @@ export class PostgresSink implements EventSink {
           return;
         }
         this.m.batchesRetried++;
+        if (lane > 0) {
+          await this.handBack(lane, entries, err);
+          return;
+        }
         if (attempt >= WRITE_ATTEMPTS || this.overdue) {
           await this.goDown(entries, err);
           return;
@@ -651,6 +662,33 @@ export class PostgresSink implements EventSink {
         }
       }
     }
+  }
+
+  /**
+   * A further lane failed: its connection is dropped and the lane rests for a while, and the batch
+   * goes back to the head of the queue for the main connection, whose failures alone decide that
+   * the database is away (a further connection can fail on its own: too many clients, a connection
+   * limit, a dropped socket). While the database is away already, the batch goes to the spool.
+   */
+  private async handBack(lane: number, entries: Entry[], err: unknown): Promise<void> {
+    const l = this.lanes[lane]!;
+    l.restUntil = Date.now() + RECONNECT_MAX_MS;
+    await l.db?.close().catch(() => {});
+    l.db = null;
+    this.warn(
+      'E_DB_LANE',
+      `a further connection to ${this.m.db} failed (${(err as Error).message}); its batches go to the main connection`,
+    );
+    if (this.state === 'down' || this.overdue) {
+      await this.goDown(entries, err);
+      return;
+    }
+    for (const e of entries) {
+      this.queueBytes += e.data.length;
+      this.queueLines += e.lines;
+    }
+    this.queue.unshift(...entries);
+    this.signal();
   }
 
   private commit(text: string, lines: number, days: Iterable<string>, lane = 0): Promise<BatchResult> {

@@ -27,6 +27,8 @@ class ScriptedDb {
   /** Lines containing this are refused with a data error (22P02). */
   poison = 'POISON';
   connects = 0;
+  /** Connections the server accepts (later ones are refused: too many clients). */
+  maxConnects = Number.POSITIVE_INFINITY;
   /** Transactions under way, and the most at once. */
   active = 0;
   peak = 0;
@@ -44,6 +46,8 @@ class ScriptedDb {
 
   connect = async (): Promise<Db> => {
     this.connects++;
+    if (this.connects > this.maxConnects)
+      throw Object.assign(new Error('sorry, too many clients already'), { code: '53300' });
     if (this.mode === 'down')
       throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
     return this.db();
@@ -274,6 +278,45 @@ describe('PostgresSink', () => {
       expect(sink.metrics()).toMatchObject({ written: 1000, batches: 10, duplicates: 0 });
     },
   );
+
+  it.each([1, 2])(
+    'close() keeps retrying the batches in flight when it was called, until its deadline (%i connection(s))',
+    async (connections) => {
+      const db = new ScriptedDb();
+      const { sink } = await open(db, { connections, closeTimeoutMs: 10_000 });
+      db.mode = 'block';
+      const all = lines(200);
+      await sink.write(chunk(all.slice(0, 100))); // two batches
+      await sink.write(chunk(all.slice(100)));
+      await until(() => db.active === connections);
+      const closing = sink.close();
+      await new Promise((r) => setTimeout(r, 50));
+      db.release();
+      db.mode = 'down'; // the batches in flight fail: the server restarts
+      setTimeout(() => {
+        db.mode = 'ok';
+      }, 1200);
+      await closing;
+      expect([...db.lines].sort()).toEqual([...all].sort());
+      expect(sink.metrics()).toMatchObject({ written: 200, outages: 1, spoolBytesLeft: 0 });
+    },
+  );
+
+  it('a further connection that fails hands its batch back to the main one; the database is not away', async () => {
+    const db = new ScriptedDb();
+    db.maxConnects = 1; // the main connection only: the server refuses the lane's
+    const { sink, warnings } = await open(db, { connections: 3 });
+    const all = lines(1000);
+    for (let i = 0; i < all.length; i += 50) await sink.write(chunk(all.slice(i, i + 50)));
+    await sink.close();
+    expect([...db.lines].sort()).toEqual([...all].sort());
+    const m = sink.metrics();
+    expect(m).toMatchObject({ written: 1000, outages: 0, spooled: 0, shed: 0 });
+    expect(m.batchesRetried).toBeGreaterThanOrEqual(2); // the first batch of each further lane
+    expect(warnings.join('\n')).toMatch(
+      /a further connection to .* failed \(sorry, too many clients already\); its batches go to the main connection/,
+    );
+  });
 
   it('PGlite serves one client per process: one batch at a time, whatever --db-connections says', async () => {
     const url = `pglite:${tmp('pglite')}/db`;
