@@ -3,7 +3,9 @@
 // (scripts/gen-bench-pcap.ts, seed 1, BENCH_DB_PACKETS packets):
 //   jsonl             the full pipeline to JSON lines (-o /dev/null): the baseline
 //   writer-postgres   the PostgreSQL writer alone, fed the pipeline's JSON lines as fast as it
-//                     takes them (sustained event ingest into the server)
+//                     takes them (sustained event ingest into the server), with the default
+//                     --db-connections (two batches at once)
+//   writer-postgres-1 the same with one connection (one batch at a time), for comparison
 //   writer-pglite     the same into PGlite (in-process)
 //   pipeline-postgres the full pipeline with --db (and no JSON lines): its ratio to jsonl is
 //                     what writing to the database costs the capture
@@ -66,9 +68,10 @@ async function freshDb(kind: 'postgres' | 'pglite'): Promise<{ url: string; drop
 }
 
 /** Child process: feed the JSON lines file to the writer and time it from open to close. */
-async function writerScenario(url: string, file: string): Promise<Measure> {
+async function writerScenario(url: string, file: string, connections?: number): Promise<Measure> {
   const data = readFileSync(file);
   const sink = await PostgresSink.open({
+    ...(connections === undefined ? {} : { connections }),
     db: url,
     spoolDir: mkdtempSync(join(tmpdir(), 'deckscope-bench-spool-')),
     spoolMaxBytes: 0,
@@ -146,6 +149,7 @@ async function runScenario(scenario: string, pcap: string, jsonl: string): Promi
   const kind = scenario.endsWith('pglite') ? 'pglite' : 'postgres';
   const db = await freshDb(kind);
   try {
+    if (scenario === 'writer-postgres-1') return await writerScenario(db.url, jsonl, 1);
     if (scenario.startsWith('writer-')) return await writerScenario(db.url, jsonl);
     const spool = mkdtempSync(join(tmpdir(), 'deckscope-bench-spool-'));
     try {
@@ -183,7 +187,11 @@ async function main(): Promise<void> {
   }
   const jsonl = `${PCAPS}/bench-${PACKETS}.jsonl`;
   if (!existsSync(jsonl)) deckscope(pcap, ['-o', jsonl]);
-  const scenarios = ['jsonl', 'writer-pglite', ...(SERVER ? ['writer-postgres', 'pipeline-postgres'] : [])];
+  const scenarios = [
+    'jsonl',
+    'writer-pglite',
+    ...(SERVER ? ['writer-postgres', 'writer-postgres-1', 'pipeline-postgres'] : []),
+  ];
   if (!SERVER) console.error('DATABASE_URL is not set: the PostgreSQL scenarios are skipped');
   const results: Record<string, Measure & { runs: Measure[] }> = {};
   for (const s of scenarios) {
