@@ -1,7 +1,13 @@
 // Format conformance and hostile input for parseRecordings.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseRecordings, type Recording, type RecordingsResult } from '../../../src/sessions/recording.js';
+import {
+  parseRecordings,
+  type Recording,
+  type RecordingsResult,
+  type ScannedEvent,
+  scanEventLine,
+} from '../../../src/sessions/recording.js';
 
 function ok(r: RecordingsResult): Extract<RecordingsResult, { ok: true }> {
   if (!r.ok) throw new Error(r.error);
@@ -375,5 +381,100 @@ describe('values the database accepts', () => {
     expect(ip('1.2.3.4\u0000')).toBeNull();
     const env = ok(parseRecordings(lines({ ...v2, env: { SSH_CLIENT: 'fe80::2%enp0s3 5555 22' } })));
     expect(env.sessions[0]!.attackerIp).toBe('fe80::2');
+  });
+});
+
+describe('the fast event-line reader agrees with JSON.parse', () => {
+  const read = (line: string): ScannedEvent | null => {
+    const out: ScannedEvent = { time: 0, code: '', data: '' };
+    return scanEventLine(line, 0, line.length, out) ? out : null;
+  };
+  /** What JSON.parse makes of a line the reader took: the same three values, bit for bit. */
+  const agrees = (line: string): boolean => {
+    const got = read(line);
+    if (got === null) return true; // left to JSON.parse
+    const v = JSON.parse(line) as unknown[];
+    return v.length === 3 && Object.is(v[0], got.time) && v[1] === got.code && v[2] === got.data;
+  };
+
+  it('reads the lines asciinema writes', () => {
+    for (const line of [
+      '[0.248364, "o", "\\u001b[?2004h$ "]',
+      '[1.5, "i", "l"]',
+      '[12, "r", "80x24"]',
+      '[0.000001,"o","\\r\\n"]',
+      '[-0.5, "i", "x"]',
+      '  [ 3.25 , "m" , "" ]  \r',
+      '[123456789.123456, "o", "✓ \\ud83d\\ude00 \\"q\\" \\\\"]',
+    ]) {
+      expect(read(line), line).not.toBeNull();
+      expect(agrees(line), line).toBe(true);
+    }
+  });
+
+  it('leaves every other shape to JSON.parse', () => {
+    for (const line of [
+      '[1e3, "o", "x"]', // exponent
+      '[01.5, "o", "x"]', // leading zero: not JSON
+      '[1., "o", "x"]',
+      '[.5, "o", "x"]',
+      '[1.1234567890123456, "o", "x"]', // more than 15 digits
+      '[1, "x", 0]', // exit status as a number
+      '[1, "o", "x", "extra"]',
+      '[1, "o"]',
+      '[1, "o", "x"] trailing',
+      '[1, "o", "a\tb"]', // a raw control character: not JSON
+      '[1, "o", "x"',
+      '{"t": 1}',
+      '\ufeff[1, "o", "x"]',
+    ])
+      expect(read(line), line).toBeNull();
+  });
+
+  it('never differs from JSON.parse on generated lines', () => {
+    const num = fc.oneof(
+      fc.double({ noNaN: true, noDefaultInfinity: true }).map((d) => JSON.stringify(d)),
+      fc
+        .integer({ min: 0, max: 10 ** 9 })
+        .chain((i) => fc.integer({ min: 0, max: 9 }).map((k) => (i / 10 ** k).toFixed(k))),
+      fc.constantFrom('0', '-0', '0.0', '-0.000001', '999999999999999', '9007199254740993', '1.5e2'),
+    );
+    const str = fc.oneof(
+      fc.string(),
+      fc.string({ unit: 'grapheme' }),
+      fc.constantFrom('\u001b[0m', '\\', '"', '\r\n', '\ud800'),
+    );
+    const ws = fc.constantFrom('', ' ', '  ', '\t');
+    fc.assert(
+      fc.property(num, str, str, ws, ws, ws, (t, c, d, w1, w2, w3) => {
+        const line = `${w1}[${t},${w2}${JSON.stringify(c)},${w3}${JSON.stringify(d)}]${w1}`;
+        const got = read(line);
+        if (got === null) return true;
+        const v = JSON.parse(line) as unknown[];
+        return Object.is(v[0], got.time) && v[1] === got.code && v[2] === got.data;
+      }),
+      { numRuns: 3000 },
+    );
+    // Mangled lines: whatever the reader takes, JSON.parse must read the same way.
+    fc.assert(
+      fc.property(
+        num,
+        str,
+        fc.integer({ min: 0, max: 40 }),
+        fc.string({ maxLength: 2 }),
+        (t, d, at, junk) => {
+          const good = `[${t}, "o", ${JSON.stringify(d)}]`;
+          const line = good.slice(0, at) + junk + good.slice(at);
+          let parsed: unknown;
+          try {
+            parsed = JSON.parse(line);
+          } catch {
+            return read(line) === null;
+          }
+          return !Array.isArray(parsed) || parsed.length !== 3 ? read(line) === null : agrees(line);
+        },
+      ),
+      { numRuns: 3000 },
+    );
   });
 });
