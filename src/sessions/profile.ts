@@ -220,15 +220,31 @@ function medianOf(values: number[]): number {
   return quantileSorted(sortedOf(values), 0.5);
 }
 
-function sortedOf(values: number[]): Float64Array {
-  const a = new Float64Array(values.length);
-  for (let i = 0; i < values.length; i++) a[i] = values[i]!;
-  a.sort();
-  return a;
+/** Scratch buffers of sortedOf, one per slot (grown as needed, never shrunk). A new Float64Array
+ *  per sort (dozens per session, one per repeated digraph) was 10 % of profiling a session. */
+const sortScratch: Float64Array[] = [new Float64Array(256), new Float64Array(256), new Float64Array(256)];
+/** sortedOf slots: the IKIs and the Enter latencies live until the profile is built; TEMP is
+ *  consumed at once. */
+const SORT_IKIS = 0;
+const SORT_ENTER = 1;
+const SORT_TEMP = 2;
+
+/** `values` sorted ascending, in slot `slot`'s scratch buffer: valid until the slot is used again. */
+function sortedOf(values: readonly number[], slot: number = SORT_TEMP): Float64Array {
+  const n = values.length;
+  let buf = sortScratch[slot]!;
+  if (buf.length < n) {
+    buf = new Float64Array(Math.max(n, 2 * buf.length));
+    sortScratch[slot] = buf;
+  }
+  for (let i = 0; i < n; i++) buf[i] = values[i]!;
+  return buf.subarray(0, n).sort();
 }
 
 /** Scratch marks of the IKI multiples hit per grid (index = multiple; LATTICE_MAX_IKI_MS / 10 + 1). */
 const latticeMultiples = new Uint8Array(Math.ceil(1000 / 10) + 2);
+/** Scratch of the IKIs the lattice test uses (grown as needed). */
+let latticeUsable = new Float64Array(256);
 
 function isPrintableCode(c: number): boolean {
   return c >= 0x20 && c !== 0x7f && (c < 0x80 || c > 0x9f);
@@ -246,12 +262,13 @@ export interface LatticeResult {
 
 /** Tests IKIs (ms) for a fixed timing grid (see LATTICE_* constants). */
 export function detectTimingLattice(ikisMs: ArrayLike<number>): LatticeResult {
-  const usable: number[] = [];
+  if (latticeUsable.length < ikisMs.length) latticeUsable = new Float64Array(2 * ikisMs.length);
+  const usable = latticeUsable;
+  let n = 0;
   for (let i = 0; i < ikisMs.length; i++) {
     const v = ikisMs[i]!;
-    if (v > 0 && v <= LATTICE_MAX_IKI_MS) usable.push(v);
+    if (v > 0 && v <= LATTICE_MAX_IKI_MS) usable[n++] = v;
   }
-  const n = usable.length;
   if (n < LATTICE_MIN_SAMPLES)
     return { obfuscated: null, gridMs: null, hitFraction: null, z: null, samples: n };
   let best: { grid: number; z: number; frac: number } | null = null;
@@ -260,9 +277,12 @@ export function detectTimingLattice(ikisMs: ArrayLike<number>): LatticeResult {
     let hits = 0;
     let distinct = 0;
     latticeMultiples.fill(0);
+    // v × (1 / grid) may round differently from v / grid only next to a half multiple, where
+    // |v − k·grid| ≈ grid / 2 is far outside the tolerance: the hits are the same.
+    const perGrid = 1 / grid;
     for (let i = 0; i < n; i++) {
       const v = usable[i]!;
-      const k = Math.round(v / grid);
+      const k = Math.round(v * perGrid);
       if (k >= 1 && Math.abs(v - k * grid) <= LATTICE_TOLERANCE_MS) {
         hits++;
         if (latticeMultiples[k] === 0) {
@@ -661,7 +681,7 @@ export function profileSession(rec: Recording): SessionProfile {
 
   // IKI statistics.
   const nIki = ikis.length;
-  const ikiSorted = sortedOf(ikis);
+  const ikiSorted = sortedOf(ikis, SORT_IKIS);
   const ikiMean = nIki > 0 ? mean(ikis) : null;
   const ikiP50 = nIki > 0 ? quantileSorted(ikiSorted, 0.5) : null;
   const hist: PauseHist = { burst: 0, think: 0, distracted: 0 };
@@ -681,7 +701,7 @@ export function profileSession(rec: Recording): SessionProfile {
       else histRel.distracted++;
     }
   }
-  const enterSorted = sortedOf(enterLat);
+  const enterSorted = sortedOf(enterLat, SORT_ENTER);
   const lattice = detectTimingLattice(ikis);
 
   // Digraphs and SimHash.
