@@ -47,7 +47,7 @@ export interface ProfileRow {
 
 /** Makes sure an attackers row exists for each {ip, first_seen, last_seen} of the jsonb parameter,
  *  widening first/last seen commutatively; an address may appear more than once. Shared by every
- *  writer that creates attackers (profiles, sessions). */
+ *  writer that creates attackers (profiles; sessions.ts has a twin taking binary arrays). */
 export const ENSURE_ATTACKERS = `
 INSERT INTO attackers AS a (ip, first_seen, last_seen, updated_at)
 SELECT r.ip, min(r.first_seen), max(r.last_seen), now()

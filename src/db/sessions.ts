@@ -13,7 +13,7 @@
 // search compares every row instead.
 
 import type { Queryable, Tx } from './adapter.js';
-import { ENSURE_ATTACKERS } from './profiles.js';
+import { boolArray, float8Array, int4Array, int8Array, jsonbArray, textArray } from './binary.js';
 
 /** Widths of the bands the 64-bit SimHash is cut into, most significant first (bits). */
 export const SIMHASH_BAND_BITS: readonly number[] = [22, 21, 21];
@@ -130,16 +130,57 @@ const COLUMNS: ReadonlyArray<readonly [string, string]> = [
 /** The session_profile columns this writer fills, for `--json` output and the tests. */
 export const SESSION_COLUMNS: readonly string[] = COLUMNS.map(([c]) => c);
 
+/** ENSURE_ATTACKERS (profiles.ts) with its rows as three binary text arrays (address, first and
+ *  last seen): the same rows, order and commutative widening, without a JSON document to parse. */
+const ENSURE_TIMED_ATTACKERS = `
+INSERT INTO attackers AS a (ip, first_seen, last_seen, updated_at)
+SELECT r.ip::inet, min(r.first_seen::timestamptz), max(r.last_seen::timestamptz), now()
+FROM unnest($1::text[], $2::text[], $3::text[]) AS r(ip, first_seen, last_seen)
+GROUP BY r.ip::inet
+ORDER BY r.ip::inet
+ON CONFLICT (ip) DO UPDATE SET
+  first_seen = LEAST(a.first_seen, EXCLUDED.first_seen),
+  last_seen = GREATEST(a.last_seen, EXCLUDED.last_seen)
+WHERE EXCLUDED.first_seen < a.first_seen OR EXCLUDED.last_seen > a.last_seen`;
+
 const ENSURE_UNTIMED_ATTACKERS = `
 INSERT INTO attackers (ip, first_seen, last_seen, updated_at)
 SELECT ip, now(), now(), now() FROM unnest($1::inet[]) AS ip
 ON CONFLICT (ip) DO NOTHING`;
 
+/** How each column travels: in a binary array of its own type (binary.ts), or as text cast by the
+ *  server (inet and timestamptz: their text forms are what the row carries, and the server's
+ *  parser is the judge of them, as before); the bands are three int4 arrays made into one. */
+const ENCODERS: Record<string, (values: unknown[]) => Buffer> = {
+  text: textArray,
+  inet: textArray,
+  timestamptz: textArray,
+  'double precision': float8Array,
+  integer: int4Array,
+  bigint: (v) => int8Array(v as (bigint | null)[]),
+  jsonb: jsonbArray,
+  boolean: boolArray,
+};
+const SCALAR_COLUMNS = COLUMNS.filter(([c]) => c !== 'kd_simhash_bands');
+const BAND_PARAMS = SCALAR_COLUMNS.length; // $n of band 1 minus 1
+const SELECT_EXPR: Record<string, string> = {
+  inet: '::inet',
+  timestamptz: '::timestamptz',
+};
+/** The parameter type of a column: what SELECT_EXPR casts travels as text. */
+const paramType = (t: string): string => (t in SELECT_EXPR ? 'text' : t);
+
 const UPSERT_SESSIONS = `
 INSERT INTO session_profile AS s (attacker_uuid, ${SESSION_COLUMNS.join(', ')}, ingested_at)
-SELECT a.uuid, ${SESSION_COLUMNS.map((c) => `r.${c}`).join(', ')}, now()
-FROM jsonb_to_recordset($1::jsonb) AS r(${COLUMNS.map(([c, t]) => `${c} ${t}`).join(', ')})
-LEFT JOIN attackers a ON a.ip = r.attacker_ip
+SELECT a.uuid, ${SESSION_COLUMNS.map((c) =>
+  c === 'kd_simhash_bands'
+    ? 'CASE WHEN r.band1 IS NULL THEN NULL ELSE ARRAY[r.band1, r.band2, r.band3] END'
+    : `r.${c}${SELECT_EXPR[COLUMNS.find(([n]) => n === c)![1]] ?? ''}`,
+).join(', ')}, now()
+FROM unnest(${SCALAR_COLUMNS.map(([, t], i) => `$${i + 1}::${paramType(t)}[]`).join(', ')},
+            $${BAND_PARAMS + 1}::integer[], $${BAND_PARAMS + 2}::integer[], $${BAND_PARAMS + 3}::integer[])
+     AS r(${SCALAR_COLUMNS.map(([c]) => c).join(', ')}, band1, band2, band3)
+LEFT JOIN attackers a ON a.ip = r.attacker_ip::inet
 ORDER BY r.session_id
 ON CONFLICT (session_id) DO UPDATE SET
   attacker_uuid = EXCLUDED.attacker_uuid,
@@ -147,6 +188,18 @@ ON CONFLICT (session_id) DO UPDATE SET
     .map((c) => `${c} = EXCLUDED.${c}`)
     .join(',\n  ')},
   ingested_at = now()`;
+
+/** The parameters of UPSERT_SESSIONS: one binary array per column. */
+function upsertParams(rows: readonly SessionRow[]): Buffer[] {
+  const params = SCALAR_COLUMNS.map(([c, t]) => ENCODERS[t]!(rows.map((r) => r[c])));
+  const bands = rows.map((r) =>
+    r.kd_digraph_simhash === null || r.kd_digraph_simhash === undefined
+      ? null
+      : simhashBands(r.kd_digraph_simhash),
+  );
+  for (let i = 0; i < SIMHASH_BAND_BITS.length; i++) params.push(int4Array(bands.map((b) => b?.[i] ?? null)));
+  return params;
+}
 
 /** Writes one batch of profiles in the caller's transaction: the attackers they name exist
  *  afterwards (first/last seen widened by the sessions' times), and each session's row is inserted
@@ -171,16 +224,14 @@ export async function writeSessionProfiles(tx: Tx, rows: readonly SessionRow[]):
       last_seen: Number.isNaN(last.getTime()) ? r.started_at : last.toISOString(),
     });
   }
-  if (timed.length) await tx.query(ENSURE_ATTACKERS, [JSON.stringify(timed)]);
+  if (timed.length)
+    await tx.query(ENSURE_TIMED_ATTACKERS, [
+      textArray(timed.map((t) => t.ip)),
+      textArray(timed.map((t) => t.first_seen)),
+      textArray(timed.map((t) => t.last_seen)),
+    ]);
   if (untimed.length) await tx.query(ENSURE_UNTIMED_ATTACKERS, [[...new Set(untimed)].sort()]);
-  const payload = JSON.stringify(
-    rows.map((r) => ({
-      ...r,
-      kd_digraph_simhash: r.kd_digraph_simhash === null ? null : r.kd_digraph_simhash.toString(),
-      kd_simhash_bands: r.kd_digraph_simhash === null ? null : simhashBands(r.kd_digraph_simhash),
-    })),
-  );
-  return (await tx.query(UPSERT_SESSIONS, [payload])).rowCount;
+  return (await tx.query(UPSERT_SESSIONS, upsertParams(rows))).rowCount;
 }
 
 /** One neighbour of `deckscope sessions similar`. */

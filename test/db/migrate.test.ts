@@ -29,7 +29,7 @@ describe.each(backends())('migrations on $name', (backend) => {
     const db = await openDb(await backend.fresh());
     try {
       const files = loadMigrations();
-      expect(files.map((m) => m.version)).toEqual([1, 2, 3, 4, 5, 6]);
+      expect(files.map((m) => m.version)).toEqual([1, 2, 3, 4, 5, 6, 7]);
       const first = await migrate(db);
       expect(first.applied.map((m) => m.name)).toEqual([
         'events',
@@ -38,11 +38,12 @@ describe.each(backends())('migrations on $name', (backend) => {
         'profiler',
         'sessions',
         'ssh_lists',
+        'session_digraph_triples',
       ]);
-      expect(first.version).toBe(6);
+      expect(first.version).toBe(7);
       const second = await migrate(db);
       expect(second.applied).toEqual([]);
-      expect(second.version).toBe(6);
+      expect(second.version).toBe(7);
       const rels = await rows(
         db,
         `SELECT c.relname, c.relkind FROM pg_class c
@@ -61,6 +62,40 @@ describe.each(backends())('migrations on $name', (backend) => {
         { version: 4, name: 'profiler' },
         { version: 5, name: 'sessions' },
         { version: 6, name: 'ssh_lists' },
+        { version: 7, name: 'session_digraph_triples' },
+      ]);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('007 turns the top digraphs written as objects into [digraph, count, mean_iat_ms] triples', async () => {
+    const db = await openDb(await backend.fresh());
+    try {
+      const all = loadMigrations();
+      await migrate(
+        db,
+        all.filter((m) => m.version <= 6),
+      );
+      // Rows as the writer of schema version 6 left them.
+      await db.query(
+        `INSERT INTO session_profile (session_id, source, format, schema_version, kd_top_digraphs) VALUES
+         ('two', 's', 'asciicast-v2', 2,
+          '[{"digraph": "ls", "count": 3, "mean_iat_ms": 120.5}, {"digraph": "\\"x", "count": 1, "mean_iat_ms": 80}]'),
+         ('none', 's', 'asciicast-v2', 2, '[]'),
+         ('null', 's', 'asciicast-v2', 2, NULL)`,
+      );
+      expect((await migrate(db, all)).applied.map((m) => m.version)).toEqual([7]);
+      expect(await rows(db, 'SELECT session_id, kd_top_digraphs FROM session_profile ORDER BY 1')).toEqual([
+        { session_id: 'none', kd_top_digraphs: [] },
+        { session_id: 'null', kd_top_digraphs: null },
+        {
+          session_id: 'two',
+          kd_top_digraphs: [
+            ['ls', 3, 120.5],
+            ['"x', 1, 80],
+          ],
+        },
       ]);
     } finally {
       await db.close();
@@ -75,7 +110,7 @@ describe.each(backends())('migrations on $name', (backend) => {
       await expect(migrate(db, changed)).rejects.toThrow(/002_profiles\.sql changed after it was applied/);
       const older = loadMigrations().slice(0, 2);
       await expect(migrate(db, older)).rejects.toThrow(
-        /schema version 6, newer than this deckscope knows \(2\)/,
+        /schema version 7, newer than this deckscope knows \(2\)/,
       );
     } finally {
       await db.close();
@@ -164,7 +199,7 @@ describe.runIf(backends().length > 1)('migrations on the server, concurrently', 
     const dbs = await Promise.all([1, 2, 3].map(() => openDb(url)));
     try {
       const results = await Promise.all(dbs.map((db) => migrate(db)));
-      expect(results.map((r) => r.applied.length).sort()).toEqual([0, 0, 6]);
+      expect(results.map((r) => r.applied.length).sort()).toEqual([0, 0, 7]);
       await Promise.all(
         dbs.map((db) => ensurePartitions(db, [utcDay(Date.now()), addDays(utcDay(Date.now()), 1)])),
       );

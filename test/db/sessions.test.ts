@@ -39,7 +39,7 @@ const row = (id: string, hash: bigint | null, over: Partial<SessionRow> = {}): S
   duration_s: 60,
   kd_total_keystrokes: 200,
   kd_digraph_simhash: hash,
-  kd_top_digraphs: [{ digraph: 'ls', count: 3, mean_iat_ms: 120 }],
+  kd_top_digraphs: [['ls', 3, 120]],
   verdict: 'human',
   schema_version: 1,
   ...over,
@@ -86,19 +86,42 @@ describe.each(backends())('session_profile on $name', (backend) => {
     const db = await openDb(await backend.fresh());
     try {
       await migrate(db);
+      const full = {
+        kd_iki_mean_ms: 0.1 + 0.2, // every bit of the double survives
+        kd_paste_count: -2147483648,
+        kd_timing_obfuscated: true,
+        kd_timing_source: 'input',
+        kd_pause_hist: { burst: 1, think: 2, distracted: 0 },
+        verdict_evidence: [{ signal: 'corrections', value: 2, supports: 'human' }],
+        sid: 'a "quoted", \\ unicode ✓ sid',
+      };
       const rows = [
-        row('good-1', Q),
+        row('good-1', -1n, full),
         row('bad-zone', Q, { attacker_ip: 'fe80::1%eth0' }), // inet takes no zone id
         row('bad-year', Q, { started_at: '+011476-01-01T00:00:00.000Z' }),
-        row('good-2', Q),
+        row('bad-count', Q, { kd_paste_count: 2 ** 40 }), // beyond integer: refused before it is sent
+        row('good-2', Q, { kd_iki_mean_ms: Number.NaN }), // not a number: NULL, as JSON would have it
       ];
       const r = await writeSettingAside(rows, (batch) =>
         db.transaction((tx) => writeSessionProfiles(tx, batch)),
       );
       expect(r.results.reduce((a, b) => a + b, 0)).toBe(2);
-      expect(r.refused.map((x) => x.row.session_id)).toEqual(['bad-zone', 'bad-year']);
-      const ids = await db.query<{ session_id: string }>('SELECT session_id FROM session_profile ORDER BY 1');
-      expect(ids.rows.map((x) => x.session_id)).toEqual(['good-1', 'good-2']);
+      expect(r.refused.map((x) => x.row.session_id)).toEqual(['bad-zone', 'bad-year', 'bad-count']);
+      expect(r.refused[2]!.reason).toMatch(/out of range for type integer/);
+      const ids = await db.query<{
+        session_id: string;
+        kd_iki_mean_ms: number | null;
+        kd_top_digraphs: unknown;
+      }>('SELECT session_id, kd_iki_mean_ms, kd_top_digraphs FROM session_profile ORDER BY 1');
+      expect(ids.rows).toEqual([
+        { session_id: 'good-1', kd_iki_mean_ms: 0.1 + 0.2, kd_top_digraphs: [['ls', 3, 120]] },
+        { session_id: 'good-2', kd_iki_mean_ms: null, kd_top_digraphs: [['ls', 3, 120]] },
+      ]);
+      const back = await db.query(
+        `SELECT kd_digraph_simhash::text AS h, kd_simhash_bands AS bands, ${Object.keys(full).join(', ')}
+         FROM session_profile WHERE session_id = 'good-1'`,
+      );
+      expect(back.rows[0]).toEqual({ h: '-1', bands: simhashBands(-1n), ...full });
       // No start time: the attackers row exists for the link, its first/last seen are not moved.
       await db.transaction((tx) => writeSessionProfiles(tx, [row('untimed', Q, { started_at: null })]));
       const a = await db.query<{ first_seen: Date; last_seen: Date }>(

@@ -35,10 +35,10 @@ describe('deckscope with PGlite', () => {
     expect(a.stderr).toBe('');
     expect(a.code).toBe(0);
     expect(a.stdout).toMatch(
-      /applied 001_events\.sql, 002_profiles\.sql, 003_views\.sql, 004_profiler\.sql, 005_sessions\.sql, 006_ssh_lists\.sql; schema version 6/,
+      /applied 001_events\.sql, 002_profiles\.sql, 003_views\.sql, 004_profiler\.sql, 005_sessions\.sql, 006_ssh_lists\.sql, 007_session_digraph_triples\.sql; schema version 7/,
     );
     const b = run(['db', 'migrate', '--db', db]);
-    expect(b.stdout).toMatch(/schema is up to date \(version 6\)/);
+    expect(b.stdout).toMatch(/schema is up to date \(version 7\)/);
   });
 
   it('writes a capture to the database (no JSON lines unless -o is given) and sums it up', () => {
