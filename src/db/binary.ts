@@ -10,7 +10,7 @@
 // int32 byte length (−1 for NULL) and the element's own binary form. All integers big-endian.
 
 /** Element type OIDs (pg_type.dat). */
-const OID = { bool: 16, int8: 20, int4: 23, text: 25, float8: 701, jsonb: 3802 } as const;
+const OID = { bool: 16, int8: 20, int4: 23, text: 25, float8: 701 } as const;
 
 /** A value the column's type cannot hold: a data error, as the server would raise (SQLSTATE
  *  22003), so writeSettingAside (errors.ts) sets the row aside rather than retrying the batch. */
@@ -107,9 +107,8 @@ export function boolArray(values: readonly unknown[]): Buffer {
   );
 }
 
-/** Variable-width elements: each non-null value's bytes after an optional prefix byte. */
-function varying(oid: number, values: readonly (string | null)[], prefix: number | null): Buffer {
-  const extra = prefix === null ? 0 : 1;
+/** Variable-width elements: each non-null value's UTF-8 bytes. */
+function varying(oid: number, values: readonly (string | null)[]): Buffer {
   let body = 0;
   let nulls = 0;
   const lengths = new Array<number>(values.length);
@@ -120,7 +119,7 @@ function varying(oid: number, values: readonly (string | null)[], prefix: number
       lengths[i] = -1;
       body += 4;
     } else {
-      lengths[i] = Buffer.byteLength(v) + extra;
+      lengths[i] = Buffer.byteLength(v);
       body += 4 + lengths[i]!;
     }
   }
@@ -131,8 +130,7 @@ function varying(oid: number, values: readonly (string | null)[], prefix: number
     b.writeInt32BE(len, at);
     at += 4;
     if (len < 0) continue;
-    if (prefix !== null) b[at] = prefix;
-    b.write(values[i]!, at + extra, len - extra, 'utf8');
+    b.write(values[i]!, at, len, 'utf8');
     at += len;
   }
   return b;
@@ -143,16 +141,5 @@ export function textArray(values: readonly unknown[]): Buffer {
   return varying(
     OID.text,
     values.map((v) => (v === null || v === undefined ? null : String(v))),
-    null,
-  );
-}
-
-/** jsonb[] of values given as JavaScript values (JSON.stringify'd; null and undefined are NULL).
- *  jsonb's binary form is a version byte (1) and the JSON text. */
-export function jsonbArray(values: readonly unknown[]): Buffer {
-  return varying(
-    OID.jsonb,
-    values.map((v) => (v === null || v === undefined ? null : JSON.stringify(v))),
-    1,
   );
 }

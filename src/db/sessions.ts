@@ -13,7 +13,7 @@
 // search compares every row instead.
 
 import type { Queryable, Tx } from './adapter.js';
-import { boolArray, float8Array, int4Array, int8Array, jsonbArray, textArray } from './binary.js';
+import { boolArray, float8Array, int4Array, int8Array, textArray } from './binary.js';
 
 /** Widths of the bands the 64-bit SimHash is cut into, most significant first (bits). */
 export const SIMHASH_BAND_BITS: readonly number[] = [22, 21, 21];
@@ -109,11 +109,11 @@ const COLUMNS: ReadonlyArray<readonly [string, string]> = [
   ['kd_arrow_rate', 'double precision'],
   ['kd_tab_rate', 'double precision'],
   ['kd_digraph_simhash', 'bigint'],
-  ['kd_top_digraphs', 'jsonb'],
+  ['kd_top_digraphs', 'json'],
   ['kd_start_latency_ms', 'double precision'],
-  ['kd_pause_hist', 'jsonb'],
+  ['kd_pause_hist', 'json'],
   ['kd_max_pause_s', 'double precision'],
-  ['kd_pause_hist_rel', 'jsonb'],
+  ['kd_pause_hist_rel', 'json'],
   ['kd_paste_count', 'integer'],
   ['kd_paste_chars', 'integer'],
   ['kd_multichar_reads', 'integer'],
@@ -122,7 +122,7 @@ const COLUMNS: ReadonlyArray<readonly [string, string]> = [
   ['kd_timing_source', 'text'],
   ['kd_noecho_lines', 'integer'],
   ['verdict', 'text'],
-  ['verdict_evidence', 'jsonb'],
+  ['verdict_evidence', 'json'],
   ['kd_simhash_bands', 'integer[]'],
   ['schema_version', 'integer'],
 ];
@@ -149,8 +149,8 @@ SELECT ip, now(), now(), now() FROM unnest($1::inet[]) AS ip
 ON CONFLICT (ip) DO NOTHING`;
 
 /** How each column travels: in a binary array of its own type (binary.ts), or as text cast by the
- *  server (inet and timestamptz: their text forms are what the row carries, and the server's
- *  parser is the judge of them, as before); the bands are three int4 arrays made into one. */
+ *  server (inet, timestamptz and json: their text forms are what the row carries, and the
+ *  server's parser is the judge of them); the bands are three int4 arrays made into one. */
 const ENCODERS: Record<string, (values: unknown[]) => Buffer> = {
   text: textArray,
   inet: textArray,
@@ -158,7 +158,8 @@ const ENCODERS: Record<string, (values: unknown[]) => Buffer> = {
   'double precision': float8Array,
   integer: int4Array,
   bigint: (v) => int8Array(v as (bigint | null)[]),
-  jsonb: jsonbArray,
+  // json: the text, checked by the server's json parser (migration 007).
+  json: (v) => textArray(v.map((x) => (x === null || x === undefined ? null : JSON.stringify(x)))),
   boolean: boolArray,
 };
 const SCALAR_COLUMNS = COLUMNS.filter(([c]) => c !== 'kd_simhash_bands');
@@ -166,6 +167,7 @@ const BAND_PARAMS = SCALAR_COLUMNS.length; // $n of band 1 minus 1
 const SELECT_EXPR: Record<string, string> = {
   inet: '::inet',
   timestamptz: '::timestamptz',
+  json: '::json',
 };
 /** The parameter type of a column: what SELECT_EXPR casts travels as text. */
 const paramType = (t: string): string => (t in SELECT_EXPR ? 'text' : t);

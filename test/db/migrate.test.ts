@@ -38,7 +38,7 @@ describe.each(backends())('migrations on $name', (backend) => {
         'profiler',
         'sessions',
         'ssh_lists',
-        'session_digraph_triples',
+        'session_documents',
       ]);
       expect(first.version).toBe(7);
       const second = await migrate(db);
@@ -62,7 +62,7 @@ describe.each(backends())('migrations on $name', (backend) => {
         { version: 4, name: 'profiler' },
         { version: 5, name: 'sessions' },
         { version: 6, name: 'ssh_lists' },
-        { version: 7, name: 'session_digraph_triples' },
+        { version: 7, name: 'session_documents' },
       ]);
     } finally {
       await db.close();

@@ -35,7 +35,7 @@ describe('deckscope with PGlite', () => {
     expect(a.stderr).toBe('');
     expect(a.code).toBe(0);
     expect(a.stdout).toMatch(
-      /applied 001_events\.sql, 002_profiles\.sql, 003_views\.sql, 004_profiler\.sql, 005_sessions\.sql, 006_ssh_lists\.sql, 007_session_digraph_triples\.sql; schema version 7/,
+      /applied 001_events\.sql, 002_profiles\.sql, 003_views\.sql, 004_profiler\.sql, 005_sessions\.sql, 006_ssh_lists\.sql, 007_session_documents\.sql; schema version 7/,
     );
     const b = run(['db', 'migrate', '--db', db]);
     expect(b.stdout).toMatch(/schema is up to date \(version 7\)/);
