@@ -37,7 +37,13 @@
 import { mean, popStdev, quantileSorted } from '../profiler/math.js';
 import { KeyKind, type KeyKindValue, type KeystrokeSink, KeystrokeTokenizer } from './keystrokes.js';
 import { MAX_EVENT_TIME_S, type Recording, type RecordingEvent } from './recording.js';
-import { digraphToken, simhash64 } from './simhash.js';
+import {
+  DIGRAPH_IAT_BUCKET_EDGES_MS,
+  digraphToken,
+  iatBucket,
+  simhash64,
+  type WeightedToken,
+} from './simhash.js';
 
 /** Version of the SessionProfile field definitions. 2: kd_noecho_keystrokes → kd_noecho_lines,
  *  unverified keys excluded, kd_timing_source 'unverified', bracketed paste only with mode 2004. */
@@ -434,6 +440,136 @@ interface DigraphAcc {
   iats: number[];
 }
 
+/** Digraph of a printable ASCII pair: index a·128 + b. */
+const ASCII_PAIRS = 128 * 128;
+/** Strings and SimHash tokens of ASCII digraphs, made once per process (the same pairs recur in
+ *  every session, and a token string reused keeps its hash, which the SimHash cache looks up). */
+const asciiDigraphStrings: (string | undefined)[] = new Array(ASCII_PAIRS).fill(undefined);
+const asciiDigraphTokens: (string | undefined)[] = new Array(
+  ASCII_PAIRS * (DIGRAPH_IAT_BUCKET_EDGES_MS.length + 1),
+).fill(undefined);
+
+/**
+ * The digraphs of one session, reused across sessions (single-threaded): a flat table for pairs of
+ * printable ASCII characters, which are almost all of them, and a Map for the rest. A Map keyed by
+ * code-point pair alone was a fifth of the cost of profiling a session.
+ */
+class DigraphTable {
+  private readonly ascii: (DigraphAcc | undefined)[] = new Array(ASCII_PAIRS).fill(undefined);
+  private readonly touched: number[] = [];
+  private readonly other = new Map<number, DigraphAcc>();
+
+  clear(): void {
+    for (const i of this.touched) this.ascii[i] = undefined;
+    this.touched.length = 0;
+    this.other.clear();
+  }
+
+  get size(): number {
+    return this.touched.length + this.other.size;
+  }
+
+  add(a: number, b: number, iat: number): void {
+    let acc: DigraphAcc | undefined;
+    if (a < 128 && b < 128) {
+      const i = (a << 7) | b;
+      acc = this.ascii[i];
+      if (acc === undefined) {
+        acc = { count: 0, sum: 0, iats: [] };
+        this.ascii[i] = acc;
+        this.touched.push(i);
+      }
+    } else {
+      const key = a * 0x110000 + b;
+      acc = this.other.get(key);
+      if (acc === undefined) {
+        acc = { count: 0, sum: 0, iats: [] };
+        this.other.set(key, acc);
+      }
+    }
+    acc.count++;
+    acc.sum += iat;
+    acc.iats.push(iat);
+  }
+
+  get(a: number, b: number): DigraphAcc {
+    return (a < 128 && b < 128 ? this.ascii[(a << 7) | b] : this.other.get(a * 0x110000 + b))!;
+  }
+
+  /** Calls fn for each digraph, in no particular order. */
+  forEach(fn: (a: number, b: number, acc: DigraphAcc) => void): void {
+    for (const i of this.touched) fn(i >> 7, i & 127, this.ascii[i]!);
+    for (const [key, acc] of this.other) {
+      const a = Math.floor(key / 0x110000);
+      fn(a, key - a * 0x110000, acc);
+    }
+  }
+}
+
+const digraphTable = new DigraphTable();
+
+function digraphString(a: number, b: number): string {
+  if (a >= 128 || b >= 128) return String.fromCodePoint(a, b);
+  const i = (a << 7) | b;
+  let s = asciiDigraphStrings[i];
+  if (s === undefined) {
+    s = String.fromCodePoint(a, b);
+    asciiDigraphStrings[i] = s;
+  }
+  return s;
+}
+
+/** digraphToken of the digraph (a, b), the same string object each time for an ASCII pair. */
+function digraphTokenOf(a: number, b: number, medianIatMs: number): string {
+  if (a >= 128 || b >= 128) return digraphToken(String.fromCodePoint(a, b), medianIatMs);
+  const slot = ((a << 7) | b) * (DIGRAPH_IAT_BUCKET_EDGES_MS.length + 1) + iatBucket(medianIatMs);
+  let s = asciiDigraphTokens[slot];
+  if (s === undefined) {
+    s = digraphToken(digraphString(a, b), medianIatMs);
+    asciiDigraphTokens[slot] = s;
+  }
+  return s;
+}
+
+/** Sort keys of rankDigraphs, reused. */
+let rankKeys = new Float64Array(256);
+
+/**
+ * The `limit` most frequent digraphs, ties by the digraphs' code units. Below U+D800 each character
+ * is one code unit, so a·2^16 + b orders two digraphs as their strings would; then count·2^32 plus
+ * the complement of that order is one number per digraph (exact: counts stay below 2^21), sorted
+ * natively. A digraph with a surrogate or astral character sends the session down a comparator
+ * sort over the strings.
+ */
+function rankDigraphs(table: DigraphTable, limit: number): DigraphStat[] {
+  const n = table.size;
+  if (rankKeys.length < n) rankKeys = new Float64Array(2 * n);
+  let k = 0;
+  let simple = true;
+  table.forEach((a, b, acc) => {
+    if (a >= 0xd800 || b >= 0xd800 || acc.count >= 2 ** 21) simple = false;
+    else rankKeys[k++] = acc.count * 2 ** 32 + (0xffff_ffff - (a * 0x10000 + b));
+  });
+  const out: DigraphStat[] = [];
+  if (simple) {
+    const keys = rankKeys.subarray(0, n).sort();
+    for (let i = n - 1; i >= 0 && out.length < limit; i--) {
+      const order = 0xffff_ffff - (keys[i]! % 2 ** 32);
+      const a = Math.floor(order / 0x10000);
+      const b = order - a * 0x10000;
+      const acc = table.get(a, b);
+      out.push({ digraph: digraphString(a, b), count: acc.count, mean_iat_ms: acc.sum / acc.count });
+    }
+    return out;
+  }
+  const all: DigraphStat[] = [];
+  table.forEach((a, b, acc) =>
+    all.push({ digraph: String.fromCodePoint(a, b), count: acc.count, mean_iat_ms: acc.sum / acc.count }),
+  );
+  all.sort((x, y) => y.count - x.count || (x.digraph < y.digraph ? -1 : x.digraph > y.digraph ? 1 : 0));
+  return all.slice(0, limit);
+}
+
 /** Computes the keystroke profile of one recording. Total: never throws on any Recording shape. */
 /** Events the profile uses: finite time in (−∞, MAX_EVENT_TIME_S] and string data. */
 function usableEvent(ev: unknown): ev is RecordingEvent {
@@ -570,7 +706,8 @@ export function profileSession(rec: Recording): SessionProfile {
   const ikis: number[] = [];
   const enterLat: number[] = [];
   const startLat: number[] = [];
-  const digraphs = new Map<number, DigraphAcc>();
+  const digraphs = digraphTable;
+  digraphs.clear();
   let digraphSamples = 0;
   let chainT = Number.NaN;
   let prevKind = -1;
@@ -652,15 +789,7 @@ export function profileSession(rec: Recording): SessionProfile {
           prevKind === KeyKind.PRINTABLE &&
           prevEcho === ECHO_YES
         ) {
-          const key = prevCp * 0x110000 + kCp[k]!;
-          let acc = digraphs.get(key);
-          if (acc === undefined) {
-            acc = { count: 0, sum: 0, iats: [] };
-            digraphs.set(key, acc);
-          }
-          acc.count++;
-          acc.sum += iki;
-          acc.iats.push(iki);
+          digraphs.add(prevCp, kCp[k]!, iki);
           digraphSamples++;
         }
       }
@@ -704,45 +833,17 @@ export function profileSession(rec: Recording): SessionProfile {
   const enterSorted = sortedOf(enterLat, SORT_ENTER);
   const lattice = detectTimingLattice(ikis);
 
-  // Digraphs and SimHash.
-  const digraphList: { digraph: string; order: number; count: number; sum: number; iats: number[] }[] = [];
-  for (const [key, acc] of digraphs) {
-    const a = Math.floor(key / 0x110000);
-    const b = key - a * 0x110000;
-    // Ties go by the digraph's code units. Below U+D800 each character is one code unit, so
-    // a·2^16 + b orders them as the strings would; the rest (surrogates, astral) compare as strings.
-    const order = a < 0xd800 && b < 0xd800 ? a * 0x10000 + b : -1;
-    digraphList.push({
-      digraph: String.fromCodePoint(a, b),
-      order,
-      count: acc.count,
-      sum: acc.sum,
-      iats: acc.iats,
-    });
-  }
-  digraphList.sort(
-    (x, y) =>
-      y.count - x.count ||
-      (x.order >= 0 && y.order >= 0
-        ? x.order - y.order
-        : x.digraph < y.digraph
-          ? -1
-          : x.digraph > y.digraph
-            ? 1
-            : 0),
-  );
+  // Digraphs and SimHash (a sum over the digraphs: their order does not matter).
   let simhash: bigint | null = null;
-  if (digraphList.length >= SIMHASH_MIN_DISTINCT_DIGRAPHS && digraphSamples >= SIMHASH_MIN_DIGRAPH_SAMPLES) {
-    simhash = simhash64(
-      digraphList.map((d) => ({
-        token: digraphToken(d.digraph, medianOf(d.iats)),
-        weight: d.count,
-      })),
+  if (digraphs.size >= SIMHASH_MIN_DISTINCT_DIGRAPHS && digraphSamples >= SIMHASH_MIN_DIGRAPH_SAMPLES) {
+    const tokens: WeightedToken[] = [];
+    digraphs.forEach((a, b, acc) =>
+      tokens.push({ token: digraphTokenOf(a, b, medianOf(acc.iats)), weight: acc.count }),
     );
+    simhash = simhash64(tokens);
   }
-  const topDigraphs: DigraphStat[] = digraphList
-    .slice(0, TOP_DIGRAPHS)
-    .map((d) => ({ digraph: d.digraph, count: d.count, mean_iat_ms: d.sum / d.count }));
+  const topDigraphs = rankDigraphs(digraphs, TOP_DIGRAPHS);
+  digraphs.clear();
 
   const rate = (c: number): number | null => (total > 0 ? c / total : null);
   const timingSource: SessionProfile['kd_timing_source'] = hasInput

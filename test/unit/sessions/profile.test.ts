@@ -241,6 +241,30 @@ describe('top digraphs', () => {
     expect(p.kd_top_digraphs.every((d) => d.count === 1)).toBe(true);
   });
 
+  it('ranks ASCII and other BMP digraphs by count, then code units, and keeps 32', () => {
+    // éa aé éa aé éb ba: aé 2, éa 2, ba 1, éb 1 ("a" < "b" < "é").
+    const p = new Session().out('$ ').type('éaéaéba', () => 120).profile();
+    expect(p.kd_top_digraphs.map((d) => [d.digraph, d.count])).toEqual([
+      ['aé', 2],
+      ['éa', 2],
+      ['ba', 1],
+      ['éb', 1],
+    ]);
+    // 40 distinct digraphs once each (a0 0b b1 1c …), then "yz" twice: it leads, and the rest
+    // follow in code-unit order, cut at 32.
+    const letters = 'abcdefghijklmnopqrst';
+    const typed = [...letters].map((c, i) => `${c}${i % 10}`).join('');
+    const q = new Session().out('$ ').type(`${typed}!yzyz`, () => 120).profile();
+    const once = new Set<string>();
+    const chars = `${typed}!yzyz`;
+    for (let i = 1; i < chars.length; i++) once.add(chars.slice(i - 1, i + 1));
+    once.delete('yz');
+    expect(q.kd_top_digraphs).toHaveLength(32);
+    expect(q.kd_top_digraphs[0]).toMatchObject({ digraph: 'yz', count: 2 });
+    expect(q.kd_top_digraphs.slice(1).map((d) => d.digraph)).toEqual([...once].sort().slice(0, 31));
+    expect(q.kd_top_digraphs.slice(1).every((d) => d.count === 1)).toBe(true);
+  });
+
   it('more frequent digraphs come first, ties in code-unit order', () => {
     // cd dc cd da ab ba ab b😀 😀z z😀 😀z zy yx
     const p = new Session()
