@@ -563,9 +563,9 @@ function rankDigraphs(table: DigraphTable, limit: number): DigraphStat[] {
     return out;
   }
   const all: DigraphStat[] = [];
-  table.forEach((a, b, acc) =>
-    all.push({ digraph: String.fromCodePoint(a, b), count: acc.count, mean_iat_ms: acc.sum / acc.count }),
-  );
+  table.forEach((a, b, acc) => {
+    all.push({ digraph: String.fromCodePoint(a, b), count: acc.count, mean_iat_ms: acc.sum / acc.count });
+  });
   all.sort((x, y) => y.count - x.count || (x.digraph < y.digraph ? -1 : x.digraph > y.digraph ? 1 : 0));
   return all.slice(0, limit);
 }
@@ -837,9 +837,9 @@ export function profileSession(rec: Recording): SessionProfile {
   let simhash: bigint | null = null;
   if (digraphs.size >= SIMHASH_MIN_DISTINCT_DIGRAPHS && digraphSamples >= SIMHASH_MIN_DIGRAPH_SAMPLES) {
     const tokens: WeightedToken[] = [];
-    digraphs.forEach((a, b, acc) =>
-      tokens.push({ token: digraphTokenOf(a, b, medianOf(acc.iats)), weight: acc.count }),
-    );
+    digraphs.forEach((a, b, acc) => {
+      tokens.push({ token: digraphTokenOf(a, b, medianOf(acc.iats)), weight: acc.count });
+    });
     simhash = simhash64(tokens);
   }
   const topDigraphs = rankDigraphs(digraphs, TOP_DIGRAPHS);

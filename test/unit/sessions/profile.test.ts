@@ -243,7 +243,10 @@ describe('top digraphs', () => {
 
   it('ranks ASCII and other BMP digraphs by count, then code units, and keeps 32', () => {
     // éa aé éa aé éb ba: aé 2, éa 2, ba 1, éb 1 ("a" < "b" < "é").
-    const p = new Session().out('$ ').type('éaéaéba', () => 120).profile();
+    const p = new Session()
+      .out('$ ')
+      .type('éaéaéba', () => 120)
+      .profile();
     expect(p.kd_top_digraphs.map((d) => [d.digraph, d.count])).toEqual([
       ['aé', 2],
       ['éa', 2],
@@ -254,7 +257,10 @@ describe('top digraphs', () => {
     // follow in code-unit order, cut at 32.
     const letters = 'abcdefghijklmnopqrst';
     const typed = [...letters].map((c, i) => `${c}${i % 10}`).join('');
-    const q = new Session().out('$ ').type(`${typed}!yzyz`, () => 120).profile();
+    const q = new Session()
+      .out('$ ')
+      .type(`${typed}!yzyz`, () => 120)
+      .profile();
     const once = new Set<string>();
     const chars = `${typed}!yzyz`;
     for (let i = 1; i < chars.length; i++) once.add(chars.slice(i - 1, i + 1));
