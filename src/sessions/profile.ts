@@ -202,18 +202,34 @@ const RUN_UNVERIFIED = 2;
 const MS_PER_S = 1000;
 const KIND_COUNT = 11;
 
-/** Packed per-keystroke and per-read arrays, reused across calls (single-threaded). */
-const kKind: number[] = [];
-const kT: number[] = [];
-const kCp: number[] = [];
-const kRead: number[] = [];
-const kEcho: number[] = [];
+/** A growable column of numbers that keeps its storage from one session to the next (an Array
+ *  emptied with `length = 0` gives its storage back, and regrowing eight of them for every session
+ *  made garbage). Read `a` (replaced when it grows) below `n`. */
+class Column {
+  n = 0;
+  constructor(public a: Float64Array | Int32Array) {}
+  push(v: number): void {
+    if (this.n === this.a.length) {
+      const b = this.a instanceof Float64Array ? new Float64Array(2 * this.n) : new Int32Array(2 * this.n);
+      b.set(this.a);
+      this.a = b;
+    }
+    this.a[this.n++] = v;
+  }
+}
+const ints = (): Column => new Column(new Int32Array(1024));
+/** Packed per-keystroke and per-read columns, reused across calls (single-threaded). */
+const kKind = ints();
+const kT = new Column(new Float64Array(1024));
+const kCp = ints();
+const kRead = ints();
+const kEcho = ints();
 /** Per read: idle time before it (since the previous read or the session start), s. */
-const rIdle: number[] = [];
+const rIdle = new Column(new Float64Array(1024));
 /** Per read: time of the last non-echo output event before it (NaN: none since the last read). */
-const rLastOut: number[] = [];
+const rLastOut = new Column(new Float64Array(1024));
 /** Key index at which each paste occurred (chain breaks). */
-const pasteAt: number[] = [];
+const pasteAt = ints();
 
 /** The median (quantileSorted at 0.5), without sorting a copy for one or two values (most digraphs
  *  of a session occur once or twice). */
@@ -330,7 +346,7 @@ interface EchoMatch {
 
 function nextPrintable(from: number, stop: number): number {
   let k = from;
-  while (k < stop && kKind[k] !== KeyKind.PRINTABLE) k++;
+  while (k < stop && kKind.a[k] !== KeyKind.PRINTABLE) k++;
   return k;
 }
 
@@ -338,7 +354,7 @@ function nextPrintable(from: number, stop: number): number {
 function finishEcho(m: EchoMatch, success: boolean): void {
   if (success || !m.needNewline) {
     const end = success && m.phase === 1 ? m.stop : m.next;
-    for (let k = m.first; k < end; k++) if (kKind[k] === KeyKind.PRINTABLE) kEcho[k] = ECHO_YES;
+    for (let k = m.first; k < end; k++) if (kKind.a[k] === KeyKind.PRINTABLE) kEcho.a[k] = ECHO_YES;
   }
   m.active = false;
 }
@@ -397,7 +413,7 @@ function scanEcho(m: EchoMatch, data: string): void {
       }
     }
     j++;
-    if (m.phase === 1 || kCp[m.next] !== cp) {
+    if (m.phase === 1 || kCp.a[m.next] !== cp) {
       finishEcho(m, false);
       return;
     }
@@ -580,14 +596,14 @@ function usableEvent(ev: unknown): ev is RecordingEvent {
 
 export function profileSession(rec: Recording): SessionProfile {
   const events: readonly RecordingEvent[] = Array.isArray(rec?.events) ? rec.events : [];
-  kKind.length = 0;
-  kT.length = 0;
-  kCp.length = 0;
-  kRead.length = 0;
-  kEcho.length = 0;
-  rIdle.length = 0;
-  rLastOut.length = 0;
-  pasteAt.length = 0;
+  kKind.n = 0;
+  kT.n = 0;
+  kCp.n = 0;
+  kRead.n = 0;
+  kEcho.n = 0;
+  rIdle.n = 0;
+  rLastOut.n = 0;
+  pasteAt.n = 0;
 
   let hasInput = false;
   let hasOutput = false;
@@ -615,7 +631,7 @@ export function profileSession(rec: Recording): SessionProfile {
     paste(_t, chars) {
       pasteCount++;
       pasteChars += chars;
-      pasteAt.push(kKind.length);
+      pasteAt.push(kKind.n);
     },
   };
   const tok = new KeystrokeTokenizer();
@@ -641,15 +657,15 @@ export function profileSession(rec: Recording): SessionProfile {
       rLastOut.push(lastOutT);
       prevInputT = t;
       lastOutT = Number.NaN;
-      const first = kKind.length;
+      const first = kKind.n;
       tok.feed(data, t, sink);
-      const end = kKind.length;
+      const end = kKind.n;
       let stop = first;
-      while (stop < end && kKind[stop] !== KeyKind.ENTER) stop++;
+      while (stop < end && kKind.a[stop] !== KeyKind.ENTER) stop++;
       let printablesBefore = 0;
       for (let k = first; k < stop; k++) {
-        if (kKind[k] !== KeyKind.PRINTABLE) continue;
-        kEcho[k] = ECHO_NO; // until the echo match marks it ECHO_YES; after stop: ECHO_UNVERIFIED
+        if (kKind.a[k] !== KeyKind.PRINTABLE) continue;
+        kEcho.a[k] = ECHO_NO; // until the echo match marks it ECHO_YES; after stop: ECHO_UNVERIFIED
         printablesBefore++;
       }
       if (printablesBefore > 0) {
@@ -728,16 +744,16 @@ export function profileSession(rec: Recording): SessionProfile {
       if (!readHasEnter) multicharNoEnterKeys += readKeys;
     }
   };
-  const nKeys = kKind.length;
+  const nKeys = kKind.n;
   for (let k = 0; k < nKeys; k++) {
-    while (pi < pasteAt.length && pasteAt[pi]! <= k) {
+    while (pi < pasteAt.n && pasteAt.a[pi]! <= k) {
       chainT = Number.NaN;
       prevKind = -1;
       pi++;
     }
-    const kind = kKind[k]!;
+    const kind = kKind.a[k]!;
     // Without any output nothing is verifiable (and not-echoed cannot be told from unverifiable).
-    const echo = allUnverified && kind === KeyKind.PRINTABLE ? ECHO_UNVERIFIED : kEcho[k]!;
+    const echo = allUnverified && kind === KeyKind.PRINTABLE ? ECHO_UNVERIFIED : kEcho.a[k]!;
     let excluded: boolean;
     if (kind === KeyKind.PRINTABLE) {
       if (echo === ECHO_YES) {
@@ -768,15 +784,15 @@ export function profileSession(rec: Recording): SessionProfile {
     total++;
     counts[kind]!++;
     if (kind === KeyKind.BACKSPACE || kind === KeyKind.CTRL_W || kind === KeyKind.CTRL_U) corrections++;
-    const t = kT[k]!;
-    const r = kRead[k]!;
+    const t = kT.a[k]!;
+    const r = kRead.a[k]!;
     if (r !== prevRead) {
       if (prevRead >= 0) closeRead();
       readKeys = 0;
       readPrintables = 0;
       readHasEnter = false;
-      const idle = rIdle[r]!;
-      const lastOut = rLastOut[r]!;
+      const idle = rIdle.a[r]!;
+      const lastOut = rLastOut.a[r]!;
       if (idle * MS_PER_S >= START_IDLE_MIN_MS && Number.isFinite(lastOut))
         startLat.push((t - lastOut) * MS_PER_S);
       if (Number.isFinite(chainT)) {
@@ -789,7 +805,7 @@ export function profileSession(rec: Recording): SessionProfile {
           prevKind === KeyKind.PRINTABLE &&
           prevEcho === ECHO_YES
         ) {
-          digraphs.add(prevCp, kCp[k]!, iki);
+          digraphs.add(prevCp, kCp.a[k]!, iki);
           digraphSamples++;
         }
       }
@@ -803,7 +819,7 @@ export function profileSession(rec: Recording): SessionProfile {
       readHasEnter = true;
     }
     prevKind = kind;
-    prevCp = kCp[k]!;
+    prevCp = kCp.a[k]!;
     prevEcho = echo;
   }
   if (prevRead >= 0) closeRead();
