@@ -140,31 +140,33 @@ function recordingFiles(path: string): string[] {
   return out;
 }
 
-/** Read buffer of readRecording, reused across files (grown for a larger one). */
-let readBuffer = Buffer.allocUnsafe(1 << 20);
+/** Read buffer of readRecording for recordings up to its size (1 MiB), reused across files; a
+ *  larger file gets a buffer of its own, freed with it. */
+const readBuffer = Buffer.allocUnsafe(1 << 20);
 
-/** The text of a recording (UTF-8), or null when it is larger than MAX_RECORDING_BYTES. One open,
- *  fstat and read to the end (a file that grows meanwhile is read as far as it goes); a stat by
- *  path plus readFileSync cost a quarter more per file. */
-function readRecording(path: string): string | null {
+/** The text of a recording (UTF-8), or null when it is larger than `max` bytes. One open,
+ *  fstat and read to the end (a file that grows meanwhile is read as far as it goes, never past
+ *  the limit); a stat by path plus readFileSync cost a quarter more per file. */
+export function readRecording(path: string, max = MAX_RECORDING_BYTES): string | null {
   const fd = openSync(path, 'r');
   try {
     const size = fstatSync(fd).size;
-    if (size > MAX_RECORDING_BYTES) return null;
+    if (size > max) return null;
+    // One byte more than the file, so that its end is seen without growing the buffer.
+    let buf = size < readBuffer.length ? readBuffer : Buffer.allocUnsafe(size + 1);
     let n = 0;
     for (;;) {
-      if (n === readBuffer.length) {
-        if (n > MAX_RECORDING_BYTES) return null;
-        const larger = Buffer.allocUnsafe(Math.max(2 * n, size + 1));
-        readBuffer.copy(larger, 0, 0, n);
-        readBuffer = larger;
+      if (n === buf.length) {
+        if (n > max) return null;
+        const larger = Buffer.allocUnsafe(Math.min(2 * n, max + 1));
+        buf.copy(larger, 0, 0, n);
+        buf = larger;
       }
-      const got = readSync(fd, readBuffer, n, readBuffer.length - n, null);
+      const got = readSync(fd, buf, n, buf.length - n, null);
       if (got === 0) break;
       n += got;
     }
-    if (n > MAX_RECORDING_BYTES) return null;
-    return readBuffer.toString('utf8', 0, n);
+    return buf.toString('utf8', 0, n);
   } finally {
     closeSync(fd);
   }

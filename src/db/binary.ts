@@ -54,24 +54,26 @@ function fixed<T>(
   return b;
 }
 
-/** float8[]: a value that is not a finite number is NULL (as JSON.stringify makes NaN null). */
+/** float8[]: a value that is not a finite number is NULL, and −0 is 0 (as JSON.stringify has
+ *  them). */
 export function float8Array(values: readonly unknown[]): Buffer {
   return fixed(
     OID.float8,
     8,
     values,
     (v) => typeof v !== 'number' || !Number.isFinite(v),
-    (b, v, at) => b.writeDoubleBE(v as number, at),
+    (b, v, at) => b.writeDoubleBE((v as number) + 0, at),
   );
 }
 
-/** int4[]: null and undefined are NULL; anything else must be an integer in int4's range. */
+/** int4[]: null, undefined and non-finite numbers are NULL (as JSON.stringify has them); anything
+ *  else must be an integer in int4's range. */
 export function int4Array(values: readonly unknown[]): Buffer {
   return fixed(
     OID.int4,
     4,
     values,
-    (v) => v === null || v === undefined,
+    (v) => v === null || v === undefined || (typeof v === 'number' && !Number.isFinite(v)),
     (b, v, at) => {
       if (!Number.isInteger(v) || (v as number) < -0x8000_0000 || (v as number) > 0x7fff_ffff)
         throw new OutOfRange(`value ${String(v)} is out of range for type integer`);

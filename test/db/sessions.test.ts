@@ -100,7 +100,12 @@ describe.each(backends())('session_profile on $name', (backend) => {
         row('bad-zone', Q, { attacker_ip: 'fe80::1%eth0' }), // inet takes no zone id
         row('bad-year', Q, { started_at: '+011476-01-01T00:00:00.000Z' }),
         row('bad-count', Q, { kd_paste_count: 2 ** 40 }), // beyond integer: refused before it is sent
-        row('good-2', Q, { kd_iki_mean_ms: Number.NaN }), // not a number: NULL, as JSON would have it
+        // Not a number: NULL, and -0 is 0, as JSON would have them.
+        row('good-2', Q, {
+          kd_iki_mean_ms: Number.NaN,
+          kd_paste_chars: Number.POSITIVE_INFINITY,
+          kd_max_pause_s: -0,
+        }),
       ];
       const r = await writeSettingAside(rows, (batch) =>
         db.transaction((tx) => writeSessionProfiles(tx, batch)),
@@ -122,6 +127,11 @@ describe.each(backends())('session_profile on $name', (backend) => {
          FROM session_profile WHERE session_id = 'good-1'`,
       );
       expect(back.rows[0]).toEqual({ h: '-1', bands: simhashBands(-1n), ...full });
+      const odd = await db.query<{ paste: number | null; pause: number }>(
+        "SELECT kd_paste_chars AS paste, kd_max_pause_s AS pause FROM session_profile WHERE session_id = 'good-2'",
+      );
+      expect(odd.rows[0]!.paste).toBeNull();
+      expect(Object.is(odd.rows[0]!.pause, 0)).toBe(true);
       // No start time: the attackers row exists for the link, its first/last seen are not moved.
       await db.transaction((tx) => writeSessionProfiles(tx, [row('untimed', Q, { started_at: null })]));
       const a = await db.query<{ first_seen: Date; last_seen: Date }>(

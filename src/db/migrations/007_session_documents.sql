@@ -6,8 +6,8 @@
 --   parsed and sorted per row.
 -- * kd_top_digraphs, kd_pause_hist, kd_pause_hist_rel and verdict_evidence are `json` (the text as
 --   written, checked once) rather than `jsonb` (converted to a binary tree, every number to
---   numeric): written once per session and rarely read, they are queried with the same operators;
---   cast to jsonb to compare, group or index them.
+--   numeric): written once per session and rarely read. They take the same accessors (->, ->>,
+--   json_array_elements); comparing, grouping, containment (@>) and indexes need a cast to jsonb.
 -- Read the digraphs with
 --   SELECT d ->> 0 AS digraph, (d ->> 1)::int AS count, (d ->> 2)::float8 AS mean_iat_ms
 --   FROM session_profile, json_array_elements(kd_top_digraphs) AS d;
