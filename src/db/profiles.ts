@@ -12,6 +12,7 @@
 // snapshot wins); the attackers columns that belong to the snapshot follow it.
 
 import type { Tx } from './adapter.js';
+import { textArray } from './binary.js';
 
 /** A jsonb value already serialised (the profiler serialises each snapshot column once). */
 export class RawJson {
@@ -45,20 +46,32 @@ export interface ProfileRow {
   commands: unknown;
 }
 
-/** Makes sure an attackers row exists for each {ip, first_seen, last_seen} of the jsonb parameter,
- *  widening first/last seen commutatively; an address may appear more than once. Shared by every
- *  writer that creates attackers (profiles; sessions.ts has a twin taking binary arrays). */
-export const ENSURE_ATTACKERS = `
+const ENSURE_ATTACKERS = `
 INSERT INTO attackers AS a (ip, first_seen, last_seen, updated_at)
-SELECT r.ip, min(r.first_seen), max(r.last_seen), now()
-FROM json_array_elements($1::json) AS d(doc),
-     jsonb_to_record(d.doc::jsonb) AS r(ip inet, first_seen timestamptz, last_seen timestamptz)
-GROUP BY r.ip
-ORDER BY r.ip
+SELECT r.ip::inet, min(r.first_seen::timestamptz), max(r.last_seen::timestamptz), now()
+FROM unnest($1::text[], $2::text[], $3::text[]) AS r(ip, first_seen, last_seen)
+GROUP BY r.ip::inet
+ORDER BY r.ip::inet
 ON CONFLICT (ip) DO UPDATE SET
   first_seen = LEAST(a.first_seen, EXCLUDED.first_seen),
   last_seen = GREATEST(a.last_seen, EXCLUDED.last_seen)
 WHERE EXCLUDED.first_seen < a.first_seen OR EXCLUDED.last_seen > a.last_seen`;
+
+/** Makes sure an attackers row exists for each address, widening first/last seen (ISO-8601)
+ *  commutatively, in address order; an address may appear more than once. Shared by every writer
+ *  that creates attackers (profiles, sessions). The rows travel as three binary text arrays
+ *  (binary.ts), each value parsed by the server as before. */
+export async function ensureAttackers(
+  tx: Tx,
+  rows: readonly { ip: string; first_seen: string; last_seen: string }[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  await tx.query(ENSURE_ATTACKERS, [
+    textArray(rows.map((r) => r.ip)),
+    textArray(rows.map((r) => r.first_seen)),
+    textArray(rows.map((r) => r.last_seen)),
+  ]);
+}
 
 const UPSERT_SNAPSHOTS = `
 WITH r AS (
@@ -120,10 +133,7 @@ SELECT count(*)::int AS written FROM up`;
  *  attacker_behavior rows inserted or replaced (older snapshots than the stored ones are skipped). */
 export async function writeProfiles(tx: Tx, rows: readonly ProfileRow[]): Promise<number> {
   if (rows.length === 0) return 0;
-  const ids = JSON.stringify(
-    rows.map((r) => ({ ip: r.ip, first_seen: r.first_seen, last_seen: r.last_seen })),
-  );
-  await tx.query(ENSURE_ATTACKERS, [ids]);
+  await ensureAttackers(tx, rows);
   const r = await tx.query<{ written: number }>(UPSERT_SNAPSHOTS, [rowsJson(rows)]);
   return Number(r.rows[0]?.written ?? 0);
 }

@@ -14,6 +14,7 @@
 
 import type { Queryable, Tx } from './adapter.js';
 import { boolArray, float8Array, int4Array, int8Array, textArray } from './binary.js';
+import { ensureAttackers } from './profiles.js';
 
 /** Widths of the bands the 64-bit SimHash is cut into, most significant first (bits). */
 export const SIMHASH_BAND_BITS: readonly number[] = [22, 21, 21];
@@ -130,19 +131,6 @@ const COLUMNS: ReadonlyArray<readonly [string, string]> = [
 /** The session_profile columns this writer fills, for `--json` output and the tests. */
 export const SESSION_COLUMNS: readonly string[] = COLUMNS.map(([c]) => c);
 
-/** ENSURE_ATTACKERS (profiles.ts) with its rows as three binary text arrays (address, first and
- *  last seen): the same rows, order and commutative widening, without a JSON document to parse. */
-const ENSURE_TIMED_ATTACKERS = `
-INSERT INTO attackers AS a (ip, first_seen, last_seen, updated_at)
-SELECT r.ip::inet, min(r.first_seen::timestamptz), max(r.last_seen::timestamptz), now()
-FROM unnest($1::text[], $2::text[], $3::text[]) AS r(ip, first_seen, last_seen)
-GROUP BY r.ip::inet
-ORDER BY r.ip::inet
-ON CONFLICT (ip) DO UPDATE SET
-  first_seen = LEAST(a.first_seen, EXCLUDED.first_seen),
-  last_seen = GREATEST(a.last_seen, EXCLUDED.last_seen)
-WHERE EXCLUDED.first_seen < a.first_seen OR EXCLUDED.last_seen > a.last_seen`;
-
 const ENSURE_UNTIMED_ATTACKERS = `
 INSERT INTO attackers (ip, first_seen, last_seen, updated_at)
 SELECT ip, now(), now(), now() FROM unnest($1::inet[]) AS ip
@@ -174,10 +162,10 @@ const paramType = (t: string): string => (t in SELECT_EXPR ? 'text' : t);
 
 const UPSERT_SESSIONS = `
 INSERT INTO session_profile AS s (attacker_uuid, ${SESSION_COLUMNS.join(', ')}, ingested_at)
-SELECT a.uuid, ${SESSION_COLUMNS.map((c) =>
+SELECT a.uuid, ${COLUMNS.map(([c, t]) =>
   c === 'kd_simhash_bands'
     ? 'CASE WHEN r.band1 IS NULL THEN NULL ELSE ARRAY[r.band1, r.band2, r.band3] END'
-    : `r.${c}${SELECT_EXPR[COLUMNS.find(([n]) => n === c)![1]] ?? ''}`,
+    : `r.${c}${SELECT_EXPR[t] ?? ''}`,
 ).join(', ')}, now()
 FROM unnest(${SCALAR_COLUMNS.map(([, t], i) => `$${i + 1}::${paramType(t)}[]`).join(', ')},
             $${BAND_PARAMS + 1}::integer[], $${BAND_PARAMS + 2}::integer[], $${BAND_PARAMS + 3}::integer[])
@@ -226,12 +214,7 @@ export async function writeSessionProfiles(tx: Tx, rows: readonly SessionRow[]):
       last_seen: Number.isNaN(last.getTime()) ? r.started_at : last.toISOString(),
     });
   }
-  if (timed.length)
-    await tx.query(ENSURE_TIMED_ATTACKERS, [
-      textArray(timed.map((t) => t.ip)),
-      textArray(timed.map((t) => t.first_seen)),
-      textArray(timed.map((t) => t.last_seen)),
-    ]);
+  await ensureAttackers(tx, timed);
   if (untimed.length) await tx.query(ENSURE_UNTIMED_ATTACKERS, [[...new Set(untimed)].sort()]);
   return (await tx.query(UPSERT_SESSIONS, upsertParams(rows))).rowCount;
 }
