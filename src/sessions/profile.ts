@@ -230,6 +230,7 @@ const rIdle = new Column(new Float64Array(1024));
 const rLastOut = new Column(new Float64Array(1024));
 /** Key index at which each paste occurred (chain breaks). */
 const pasteAt = ints();
+const SCRATCH_COLUMNS = [kKind, kT, kCp, kRead, kEcho, rIdle, rLastOut, pasteAt];
 
 /** The median (quantileSorted at 0.5), without sorting a copy for one or two values (most digraphs
  *  of a session occur once or twice). */
@@ -596,14 +597,7 @@ function usableEvent(ev: unknown): ev is RecordingEvent {
 
 export function profileSession(rec: Recording): SessionProfile {
   const events: readonly RecordingEvent[] = Array.isArray(rec?.events) ? rec.events : [];
-  kKind.n = 0;
-  kT.n = 0;
-  kCp.n = 0;
-  kRead.n = 0;
-  kEcho.n = 0;
-  rIdle.n = 0;
-  rLastOut.n = 0;
-  pasteAt.n = 0;
+  for (const c of SCRATCH_COLUMNS) c.n = 0;
 
   let hasInput = false;
   let hasOutput = false;
@@ -859,7 +853,6 @@ export function profileSession(rec: Recording): SessionProfile {
     simhash = simhash64(tokens);
   }
   const topDigraphs = rankDigraphs(digraphs, TOP_DIGRAPHS);
-  digraphs.clear();
 
   const rate = (c: number): number | null => (total > 0 ? c / total : null);
   const timingSource: SessionProfile['kd_timing_source'] = hasInput
