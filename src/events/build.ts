@@ -133,15 +133,38 @@ class LineBuffer {
   push(line: string): void {
     // UTF-8 needs at most 3 bytes per UTF-16 unit; grow before writing so nothing is cut.
     const need = this.used + line.length * 3 + 1;
-    if (need > this.buf.length) {
-      let size = this.buf.length * 2;
-      while (size < need) size *= 2;
-      const bigger = Buffer.from(new ArrayBuffer(size));
-      this.buf.copy(bigger, 0, 0, this.used);
-      this.buf = bigger;
-    }
+    if (need > this.buf.length) this.grow(need);
     this.used += this.buf.write(line, this.used, 'utf8');
     this.buf[this.used++] = 0x0a;
+  }
+
+  /** Appends one event line: `head`, then `,env` unless env is null, then `,body}` (or `}` when
+   *  body is empty). Each part is encoded where it lands: joining them first would make V8 copy
+   *  the whole line into a flat string before encoding it. */
+  pushEvent(head: string, env: string | null, body: string): void {
+    const need = this.used + (head.length + (env?.length ?? 0) + body.length) * 3 + 4;
+    if (need > this.buf.length) this.grow(need);
+    const buf = this.buf;
+    let at = this.used + buf.write(head, this.used, 'utf8');
+    if (env !== null) {
+      buf[at++] = 0x2c; // ,
+      at += buf.write(env, at, 'utf8');
+    }
+    if (body.length > 0) {
+      buf[at++] = 0x2c;
+      at += buf.write(body, at, 'utf8');
+    }
+    buf[at++] = 0x7d; // }
+    buf[at++] = 0x0a;
+    this.used = at;
+  }
+
+  private grow(need: number): void {
+    let size = this.buf.length * 2;
+    while (size < need) size *= 2;
+    const bigger = Buffer.from(new ArrayBuffer(size));
+    this.buf.copy(bigger, 0, 0, this.used);
+    this.buf = bigger;
   }
 
   /** The lines so far in a standalone, exact-size ArrayBuffer; the buffer is emptied for reuse. */
@@ -232,23 +255,17 @@ export class EventBuilder {
      *  is parsed for them). */
     profilerExtra?: string,
   ): void {
-    let head = `{"ts":"${isoMicros(tsUs)}","event_type":"${type}","sensor_id":${this.sensorJson}`;
-    if (env) head += `,${env}`;
-    let line = head;
-    if (typeof fields === 'string') {
-      line += fields ? `,${fields}}` : '}';
-    } else {
-      const body = JSON.stringify(fields);
-      line += body.length > 2 ? `,${body.slice(1)}` : '}';
-    }
-    this.out.push(line);
+    const head = `{"ts":"${isoMicros(tsUs)}","event_type":"${type}","sensor_id":${this.sensorJson}`;
+    // A serialized object without its braces: `{}` leaves nothing.
+    const body = typeof fields === 'string' ? fields : JSON.stringify(fields).slice(1, -1);
+    this.out.pushEvent(head, env || null, body);
     if (this.profileOut) {
       const extra =
         typeof fields !== 'string'
           ? profilerMembers(fields)
           : (profilerExtra ??
             (fields ? profilerMembers(JSON.parse(`{${fields}}`) as Record<string, unknown>) : ''));
-      this.profileOut.push(`${head}${extra}}`);
+      this.profileOut.push(env ? `${head},${env}${extra}}` : `${head}${extra}}`);
     }
     this.counters.events[type] = (this.counters.events[type] ?? 0) + 1;
   }

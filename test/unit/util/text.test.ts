@@ -24,6 +24,20 @@ describe('latin1 decoding', () => {
     expect(httpLatin1(bytes, 1, 4)).toBe('\u0080\u009f\u00e9');
   });
 
+  it('decodes every byte value at every length, short runs and long ones alike', () => {
+    // Byte n is U+00nn by definition of ISO-8859-1; the expected string is built code unit by
+    // code unit, independently of either decoding path.
+    const all = Uint8Array.from({ length: 600 }, (_, i) => (i * 7) % 256);
+    const padded = new Uint8Array(all.length + 3);
+    padded.set(all, 3);
+    for (const n of [0, 1, 23, 24, 25, 64, 255, 256, 600]) {
+      const view = padded.subarray(3, 3 + n); // an offset view, as parsers pass
+      let expected = '';
+      for (let i = 0; i < n; i++) expected += String.fromCodePoint(all[i]!);
+      expect(latin1(view), `length ${n}`).toBe(expected);
+    }
+  });
+
   it('http latin1 reads each input, not the one decoded before it', () => {
     const a = new Uint8Array(new ArrayBuffer(16), 4, 8).fill(0x61);
     const b = new Uint8Array(new ArrayBuffer(16), 4, 8).fill(0x62);
