@@ -147,6 +147,7 @@ function child(scenario: string, pcap: string, jsonl: string): Measure {
 async function runScenario(scenario: string, pcap: string, jsonl: string): Promise<Measure> {
   if (scenario === 'jsonl') return deckscope(pcap, ['-o', '/dev/null']);
   const kind = scenario.endsWith('pglite') ? 'pglite' : 'postgres';
+  if (kind === 'postgres' && !SERVER) throw new Error(`${scenario} needs DATABASE_URL (postgres://…)`);
   const db = await freshDb(kind);
   try {
     if (scenario === 'writer-postgres-1') return await writerScenario(db.url, jsonl, 1);

@@ -67,7 +67,7 @@ CREATE TEMP TABLE IF NOT EXISTS deckscope_new_links (
 
 // `parsed` is MATERIALIZED so each line is parsed as jsonb once (an inlined CTE would repeat the
 // parse for every column); jsonb_to_record then reads and casts all typed columns in one pass.
-const INSERT_EVENTS = `
+export const INSERT_EVENTS = `
 WITH parsed AS MATERIALIZED (
   SELECT encode(substring(sha256(convert_to(l, 'UTF8')) FROM 1 FOR 16), 'hex')::uuid AS event_id,
          l::jsonb AS e

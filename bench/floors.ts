@@ -1,0 +1,205 @@
+// npm run bench:floors — what this machine allows, measured on the bench capture's own events,
+// beside the issue targets that rest on it. Each figure is the cost of one step that any design
+// keeping the required formats must pay per event, on one core:
+//   v8_utf8       a JSON line UTF-8-encoded into a reused buffer (a parser worker builds each
+//                 event as a JS string and must at least encode it; the strings here are flat
+//                 already, so this is below what a worker pays)
+//   jsonb_in      the line parsed as jsonb by the database (the events table keeps a JSONB
+//                 payload), alone: the lines are stored in a table first, untimed, then
+//                 SELECT count(*) … WHERE l::jsonb IS NOT NULL
+//   jsonb_store   the lines parsed as jsonb and stored, nothing else: one jsonb column, no index,
+//                 no key (the least any table holding a JSONB payload per event writes)
+//   events_only   the writer's own events INSERT (src/db/ingest.ts INSERT_EVENTS) without any
+//                 profile upsert: the events table alone
+//   full          the writer's whole batch (events and every profile upsert), for reference
+// The database steps run one backend (one core) on batches of BATCH_EVENTS lines, in a fresh
+// schema (server, DATABASE_URL) or directory (PGlite); RUNS passes each, median reported.
+//   node dist/bench/floors.js [--jsonl FILE] [--runs R]       writes bench/out/floors.json
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { type Db, openDb } from '../src/db/adapter.js';
+import { INSERT_EVENTS, insertBatch, prepareSession } from '../src/db/ingest.js';
+import { BATCH_EVENTS } from '../src/db/limits.js';
+import { migrate } from '../src/db/migrate.js';
+import { ensurePartitions } from '../src/db/partitions.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const PCAPS = `${ROOT}bench/pcaps`;
+const OUT = `${ROOT}bench/out`;
+const { values } = parseArgs({
+  options: {
+    jsonl: { type: 'string', default: `${PCAPS}/bench-1000000.jsonl` },
+    runs: { type: 'string', default: process.env.BENCH_RUNS ?? '3' },
+  },
+});
+const RUNS = Number(values.runs);
+const SERVER = process.env.DATABASE_URL;
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** The events of the bench capture's first 1 M packets as JSON lines (made once, like
+ *  bench/db-ingest.ts does). */
+function eventLines(file: string): string[] {
+  if (!existsSync(file)) {
+    const pcap = `${PCAPS}/bench-1000000.pcap`;
+    if (!existsSync(pcap)) {
+      console.error(`generating ${pcap} (1000000 packets, seed 1)...`);
+      const g = spawnSync(
+        process.execPath,
+        [`${ROOT}dist/scripts/gen-bench-pcap.js`, '-o', pcap, '-n', '1000000', '--seed', '1'],
+        { stdio: ['ignore', 'ignore', 'inherit'] },
+      );
+      if (g.status !== 0) throw new Error('gen-bench-pcap failed');
+    }
+    mkdirSync(PCAPS, { recursive: true });
+    const r = spawnSync(process.execPath, [`${ROOT}bin/deckscope.js`, '-q', '-r', pcap, '-o', file], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    if (r.status !== 0) throw new Error(`deckscope exited ${r.status}`);
+  }
+  return readFileSync(file, 'utf8').split('\n').filter(Boolean);
+}
+
+/** µs per line to UTF-8-encode every line into one reused buffer, on this thread. */
+function v8Utf8(lines: string[]): number {
+  const buf = Buffer.allocUnsafe(64 << 20);
+  const runs: number[] = [];
+  for (let r = 0; r < RUNS; r++) {
+    let at = 0;
+    const t = performance.now();
+    for (const l of lines) {
+      if (at + l.length * 3 + 1 > buf.length) at = 0;
+      at += buf.write(l, at, 'utf8');
+      buf[at++] = 0x0a;
+    }
+    runs.push(((performance.now() - t) * 1000) / lines.length);
+  }
+  return median(runs);
+}
+
+/** A fresh database: a new schema on the server, or a new PGlite directory. */
+async function freshDb(kind: 'postgres' | 'pglite'): Promise<{ db: Db; drop: () => Promise<void> }> {
+  if (kind === 'pglite') {
+    const dir = mkdtempSync(join(tmpdir(), 'deckscope-floors-'));
+    const db = await openDb(`pglite:${dir}/db`);
+    return {
+      db,
+      drop: async () => {
+        await db.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  const schema = `ds_floors_${randomBytes(4).toString('hex')}`;
+  const admin = await openDb(SERVER!);
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  const u = new URL(SERVER!);
+  u.searchParams.set('options', `-c search_path=${schema}`);
+  const db = await openDb(u.toString());
+  return {
+    db,
+    drop: async () => {
+      await db.close();
+      await admin.query(`DROP SCHEMA ${schema} CASCADE`);
+      await admin.close();
+    },
+  };
+}
+
+type Step = 'jsonb_in' | 'jsonb_store' | 'events_only' | 'full';
+
+const JSONB_IN = `SELECT count(*) FROM unnest(string_to_array($1::text, E'\\n')) AS l WHERE l <> '' AND l::jsonb IS NOT NULL`;
+const WARM_UP_BATCHES = 5;
+
+/** µs per line of one database step over all the lines, in batches, one backend; every pass on a
+ *  fresh database (so no pass meets rows a previous one wrote). */
+async function dbStep(kind: 'postgres' | 'pglite', step: Step, lines: string[]): Promise<number> {
+  const bodies: string[] = [];
+  for (let i = 0; i < lines.length; i += BATCH_EVENTS)
+    bodies.push(`${lines.slice(i, i + BATCH_EVENTS).join('\n')}\n`);
+  const days = new Set(lines.map((l) => l.slice(7, 17)));
+  const runs: number[] = [];
+  for (let r = 0; r < RUNS; r++) {
+    const { db, drop } = await freshDb(kind);
+    try {
+      await migrate(db);
+      await prepareSession(db);
+      await ensurePartitions(db, days);
+      // Warm-up, untimed: PGlite's WebAssembly is compiled in tiers as it runs, and the first
+      // batches of a server backend fill its caches.
+      for (const body of bodies.slice(0, WARM_UP_BATCHES)) await db.query(JSONB_IN, [body]);
+      const parseOnly = step === 'jsonb_in' || step === 'jsonb_store';
+      if (parseOnly) {
+        // The lines are stored first (untimed), then parsed (and stored).
+        await db.query('CREATE TEMP TABLE floors_lines (l text)');
+        for (const body of bodies) {
+          await db.query(
+            `INSERT INTO floors_lines SELECT l FROM unnest(string_to_array($1::text, E'\\n')) AS l WHERE l <> ''`,
+            [body],
+          );
+        }
+      }
+      const t = performance.now();
+      if (step === 'jsonb_in') await db.query('SELECT count(*) FROM floors_lines WHERE l::jsonb IS NOT NULL');
+      if (step === 'jsonb_store') {
+        await db.query('CREATE TABLE floors_store (payload jsonb NOT NULL)');
+        await db.query('INSERT INTO floors_store SELECT l::jsonb FROM floors_lines');
+      }
+      for (const body of parseOnly ? [] : bodies) {
+        if (step === 'events_only') {
+          await db.transaction((tx) => tx.query(INSERT_EVENTS, [body]));
+        } else {
+          await db.transaction((tx) => insertBatch(tx, body, 0));
+        }
+      }
+      runs.push(((performance.now() - t) * 1000) / lines.length);
+    } finally {
+      await drop();
+    }
+  }
+  return median(runs);
+}
+
+async function main(): Promise<void> {
+  if (!Number.isInteger(RUNS) || RUNS < 1) {
+    console.error(`--runs must be a whole number of at least 1 (got ${values.runs})`);
+    process.exit(2);
+  }
+  const lines = eventLines(values.jsonl!);
+  const bytes = lines.reduce((n, l) => n + Buffer.byteLength(l) + 1, 0);
+  const result: Record<string, unknown> = {
+    cpus: cpus().length,
+    cpu_model: cpus()[0]?.model,
+    lines: lines.length,
+    mean_line_bytes: Math.round(bytes / lines.length),
+    runs: RUNS,
+    us_per_event: {} as Record<string, number>,
+  };
+  const us = result.us_per_event as Record<string, number>;
+  us.v8_utf8 = v8Utf8(lines);
+  const kinds: Array<'pglite' | 'postgres'> = SERVER ? ['pglite', 'postgres'] : ['pglite'];
+  if (!SERVER) console.error('DATABASE_URL is not set: the PostgreSQL server steps are skipped');
+  for (const kind of kinds) {
+    for (const step of ['jsonb_in', 'jsonb_store', 'events_only', 'full'] as const) {
+      console.error(`${kind} ${step}...`);
+      us[`${kind}_${step}`] = await dbStep(kind, step, lines);
+    }
+  }
+  const r = (x: number) => Math.round(x * 100) / 100;
+  for (const k of Object.keys(us)) us[k] = r(us[k]!);
+  console.log(
+    `${lines.length} events of the bench capture (mean ${result.mean_line_bytes} bytes a line), one core each:`,
+  );
+  console.log('| step | µs an event | events/s on one core |');
+  console.log('|---|---|---|');
+  for (const [k, v] of Object.entries(us)) console.log(`| ${k} | ${v} | ${Math.round(1e6 / v)} |`);
+  mkdirSync(OUT, { recursive: true });
+  writeFileSync(`${OUT}/floors.json`, `${JSON.stringify(result, null, 2)}\n`);
+}
+
+await main();
