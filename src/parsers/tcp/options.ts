@@ -35,6 +35,11 @@ export interface TcpOptions {
   bad: boolean;
 }
 
+/** The big-endian unsigned 32-bit value at b[at, at + 4) (bounds checked by the caller). */
+function uint32At(b: Uint8Array, at: number): number {
+  return b[at]! * 0x100_0000 + ((b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!);
+}
+
 /** Parses the raw option bytes of a TCP header. */
 export function parseTcpOptions(b: Uint8Array): TcpOptions {
   const out: TcpOptions = {
@@ -75,19 +80,18 @@ export function parseTcpOptions(b: Uint8Array): TcpOptions {
       out.bad = true;
       return out;
     }
-    const dv = new DataView(b.buffer, b.byteOffset + i, len);
     switch (kind) {
       case TCPOPT_MSS:
         if (len !== 4) out.bad = true;
         else {
-          out.mss = dv.getUint16(2);
+          out.mss = (b[i + 2]! << 8) | b[i + 3]!;
           out.list.push({ kind: 2, name: 'mss', value: out.mss });
         }
         break;
       case TCPOPT_WSCALE:
         if (len !== 3) out.bad = true;
         else {
-          out.wscale = dv.getUint8(2);
+          out.wscale = b[i + 2]!;
           out.list.push({ kind: 3, name: 'ws', value: out.wscale });
         }
         break;
@@ -104,8 +108,8 @@ export function parseTcpOptions(b: Uint8Array): TcpOptions {
       case TCPOPT_TIMESTAMP:
         if (len !== 10) out.bad = true;
         else {
-          out.tsval = dv.getUint32(2);
-          out.tsecr = dv.getUint32(6);
+          out.tsval = uint32At(b, i + 2);
+          out.tsecr = uint32At(b, i + 6);
           out.list.push({ kind: 8, name: 'ts', tsval: out.tsval, tsecr: out.tsecr });
         }
         break;

@@ -24,6 +24,24 @@ describe('parseTcpOptions', () => {
     expect(o.bad).toBe(false);
   });
 
+  it('reads values as unsigned big-endian, top bits set included', () => {
+    // MSS 0xffff, WS 14, TS tsval 0xdeadbeef tsecr 0x80000000, at an offset inside a larger buffer.
+    const bytes = Uint8Array.from([
+      9, 9, 2, 4, 0xff, 0xff, 3, 3, 14, 8, 10, 0xde, 0xad, 0xbe, 0xef, 0x80, 0, 0, 0,
+    ]);
+    const o = parseTcpOptions(bytes.subarray(2));
+    expect(o.mss).toBe(65535);
+    expect(o.wscale).toBe(14);
+    expect(o.tsval).toBe(3735928559);
+    expect(o.tsecr).toBe(2147483648);
+    expect(o.list).toEqual([
+      { kind: 2, name: 'mss', value: 65535 },
+      { kind: 3, name: 'ws', value: 14 },
+      { kind: 8, name: 'ts', tsval: 3735928559, tsecr: 2147483648 },
+    ]);
+    expect(o.bad).toBe(false);
+  });
+
   it('marks an option running past the end as bad, without throwing', () => {
     const o = parseTcpOptions(Uint8Array.from([2, 4, 5]));
     expect(o.bad).toBe(true);
