@@ -2,20 +2,28 @@
 
 let cachedSecond = Number.NaN;
 let cachedPrefix = '';
+let cachedMilli = Number.NaN;
+let cachedMilliPrefix = '';
 /** "000".."999": six fractional digits are two lookups instead of number formatting. */
 const DIGITS3 = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+/** "000Z".."999Z": the microsecond digits with the zone, one piece. */
+const DIGITS3_Z = DIGITS3.map((d) => `${d}Z`);
 
 /** ISO-8601 UTC with microseconds, e.g. 2024-05-01T12:00:00.123456Z. Packets arrive in time
- *  order, so the date part is formatted once per second and reused. */
+ *  order, so the date part is formatted once per second and the text up to the milliseconds
+ *  once per millisecond (a busy segment has tens of packets in each). */
 export function isoMicros(us: number): string {
-  const sec = Math.floor(us / 1e6);
-  if (sec !== cachedSecond) {
-    cachedSecond = sec;
-    cachedPrefix = `${new Date(sec * 1000).toISOString().slice(0, 19)}.`;
+  const milli = Math.floor(us / 1000);
+  if (milli !== cachedMilli) {
+    const sec = Math.floor(milli / 1000);
+    if (sec !== cachedSecond) {
+      cachedSecond = sec;
+      cachedPrefix = `${new Date(sec * 1000).toISOString().slice(0, 19)}.`;
+    }
+    cachedMilli = milli;
+    cachedMilliPrefix = cachedPrefix + DIGITS3[milli - sec * 1000];
   }
-  const frac = us - sec * 1e6;
-  const ms = Math.floor(frac / 1000);
-  return `${cachedPrefix}${DIGITS3[ms]}${DIGITS3[frac - ms * 1000]}Z`;
+  return cachedMilliPrefix + DIGITS3_Z[us - milli * 1000];
 }
 
 /** Milliseconds in a day, and the last day isoFromSeconds formatted (`YYYY-MM-DDT`). */
