@@ -634,23 +634,23 @@ export class EventBuilder {
     );
   }
 
+  // Hand-serialized like syn(): numbers, an address and fixed words only, nothing to escape.
   private scanSummary(r: ScanSummaryRecord): void {
-    this.emit('scan_summary', r.tsFirstUs, null, {
-      src_ip: formatIp(r.srcIp),
-      transport: 'tcp',
-      first_ts: isoMicros(r.tsFirstUs),
-      last_ts: isoMicros(r.tsLastUs),
-      duration_s: (r.tsLastUs - r.tsFirstUs) / 1e6,
-      flows: r.flows,
-      syn_packets: r.synPackets,
-      synack_replies: r.synAckReplies,
-      rst_replies: r.rstReplies,
-      no_reply: r.noReply,
-      distinct_ports_est: r.distinctPortsEst,
-      distinct_hosts_est: r.distinctHostsEst,
-      sample_ports: r.samplePorts,
-      end_reason: END_REASONS[r.endReason] || 'window',
-    });
+    const src = formatIp(r.srcIp);
+    const first = isoMicros(r.tsFirstUs);
+    const last = isoMicros(r.tsLastUs);
+    this.emit(
+      'scan_summary',
+      r.tsFirstUs,
+      null,
+      `"src_ip":"${src}","transport":"tcp","first_ts":"${first}","last_ts":"${last}"` +
+        `,"duration_s":${(r.tsLastUs - r.tsFirstUs) / 1e6},"flows":${r.flows},"syn_packets":${r.synPackets}` +
+        `,"synack_replies":${r.synAckReplies},"rst_replies":${r.rstReplies},"no_reply":${r.noReply}` +
+        `,"distinct_ports_est":${r.distinctPortsEst},"distinct_hosts_est":${r.distinctHostsEst}` +
+        `,"sample_ports":[${r.samplePorts.join(',')}],"end_reason":"${END_REASONS[r.endReason] || 'window'}"`,
+      `,"src_ip":"${src}","transport":"tcp","synack_replies":${r.synAckReplies},"rst_replies":${r.rstReplies}` +
+        `,"no_reply":${r.noReply},"first_ts":"${first}","last_ts":"${last}"`,
+    );
   }
 }
 
