@@ -9,7 +9,16 @@
 // this same run. Writes bench/out/results.json.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { writeSynFlood } from '../scripts/synflood.js';
@@ -47,12 +56,27 @@ interface ProfilerCost {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
+/** Calls `fn` with each chunk of the file, read into one reused 16 MiB buffer. Never the whole
+ *  file at once: Linux carries a process's peak RSS into the children it forks (ru_maxrss survives
+ *  exec), so a 1 GiB read here made the next scenario report a 1 GiB peak of its own. */
+function eachChunk(file: string, fn: (chunk: Buffer) => void): void {
+  const buf = Buffer.allocUnsafe(16 << 20);
+  const fd = openSync(file, 'r');
+  try {
+    for (let n = readSync(fd, buf); n > 0; n = readSync(fd, buf)) fn(buf.subarray(0, n));
+  } finally {
+    closeSync(fd);
+  }
+}
+
 function warm(file: string): void {
-  readFileSync(file); // page cache, so the disk is not what we measure
+  eachChunk(file, () => {}); // page cache, so the disk is not what we measure
 }
 
 function sha256(file: string): string {
-  return createHash('sha256').update(readFileSync(file)).digest('hex');
+  const h = createHash('sha256');
+  eachChunk(file, (chunk) => h.update(chunk));
+  return h.digest('hex');
 }
 
 function ensureBenchPcap(): { file: string; manifest: Record<string, unknown> } {
