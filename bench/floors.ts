@@ -9,6 +9,8 @@
 //                 SELECT count(*) … WHERE l::jsonb IS NOT NULL
 //   jsonb_store   the lines parsed as jsonb and stored, nothing else: one jsonb column, no index,
 //                 no key (the least any table holding a JSONB payload per event writes)
+//   keyed_store   the same with what exactly-once storage needs: each row keyed by (ts, event_id),
+//                 a primary key checked ON CONFLICT (ts and id computed beforehand, untimed)
 //   events_only   the writer's own events INSERT (src/db/ingest.ts INSERT_EVENTS) without any
 //                 profile upsert: the events table alone
 //   full          the writer's whole batch (events and every profile upsert), for reference
@@ -111,7 +113,7 @@ async function freshDb(kind: 'postgres' | 'pglite'): Promise<{ db: Db; drop: () 
   };
 }
 
-type Step = 'jsonb_in' | 'jsonb_store' | 'events_only' | 'full';
+type Step = 'jsonb_in' | 'jsonb_store' | 'keyed_store' | 'events_only' | 'full';
 
 const JSONB_IN = `SELECT count(*) FROM unnest(string_to_array($1::text, E'\\n')) AS l WHERE l <> '' AND l::jsonb IS NOT NULL`;
 const WARM_UP_BATCHES = 5;
@@ -133,13 +135,15 @@ async function dbStep(kind: 'postgres' | 'pglite', step: Step, lines: string[]):
       // Warm-up, untimed: PGlite's WebAssembly is compiled in tiers as it runs, and the first
       // batches of a server backend fill its caches.
       for (const body of bodies.slice(0, WARM_UP_BATCHES)) await db.query(JSONB_IN, [body]);
-      const parseOnly = step === 'jsonb_in' || step === 'jsonb_store';
+      const parseOnly = step === 'jsonb_in' || step === 'jsonb_store' || step === 'keyed_store';
       if (parseOnly) {
-        // The lines are stored first (untimed), then parsed (and stored).
-        await db.query('CREATE TEMP TABLE floors_lines (l text)');
+        // The lines are stored first (untimed), with their key, then parsed (and stored).
+        await db.query('CREATE TEMP TABLE floors_lines (ts timestamptz, id uuid, l text)');
         for (const body of bodies) {
           await db.query(
-            `INSERT INTO floors_lines SELECT l FROM unnest(string_to_array($1::text, E'\\n')) AS l WHERE l <> ''`,
+            `INSERT INTO floors_lines
+             SELECT (l::jsonb->>'ts')::timestamptz, md5(l)::uuid, l
+             FROM unnest(string_to_array($1::text, E'\\n')) AS l WHERE l <> ''`,
             [body],
           );
         }
@@ -149,6 +153,14 @@ async function dbStep(kind: 'postgres' | 'pglite', step: Step, lines: string[]):
       if (step === 'jsonb_store') {
         await db.query('CREATE TABLE floors_store (payload jsonb NOT NULL)');
         await db.query('INSERT INTO floors_store SELECT l::jsonb FROM floors_lines');
+      }
+      if (step === 'keyed_store') {
+        await db.query(
+          'CREATE TABLE floors_keyed (ts timestamptz, event_id uuid, payload jsonb NOT NULL, PRIMARY KEY (ts, event_id))',
+        );
+        await db.query(
+          'INSERT INTO floors_keyed SELECT ts, id, l::jsonb FROM floors_lines ORDER BY 1, 2 ON CONFLICT DO NOTHING',
+        );
       }
       for (const body of parseOnly ? [] : bodies) {
         if (step === 'events_only') {
@@ -185,7 +197,7 @@ async function main(): Promise<void> {
   const kinds: Array<'pglite' | 'postgres'> = SERVER ? ['pglite', 'postgres'] : ['pglite'];
   if (!SERVER) console.error('DATABASE_URL is not set: the PostgreSQL server steps are skipped');
   for (const kind of kinds) {
-    for (const step of ['jsonb_in', 'jsonb_store', 'events_only', 'full'] as const) {
+    for (const step of ['jsonb_in', 'jsonb_store', 'keyed_store', 'events_only', 'full'] as const) {
       console.error(`${kind} ${step}...`);
       us[`${kind}_${step}`] = await dbStep(kind, step, lines);
     }
