@@ -48,6 +48,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
  *  bench/db-ingest.ts does). */
 function eventLines(file: string): string[] {
   if (!existsSync(file)) {
+    mkdirSync(PCAPS, { recursive: true });
     const pcap = `${PCAPS}/bench-1000000.pcap`;
     if (!existsSync(pcap)) {
       console.error(`generating ${pcap} (1000000 packets, seed 1)...`);
@@ -58,7 +59,6 @@ function eventLines(file: string): string[] {
       );
       if (g.status !== 0) throw new Error('gen-bench-pcap failed');
     }
-    mkdirSync(PCAPS, { recursive: true });
     const r = spawnSync(process.execPath, [`${ROOT}bin/deckscope.js`, '-q', '-r', pcap, '-o', file], {
       stdio: ['ignore', 'ignore', 'inherit'],
     });
