@@ -13,18 +13,15 @@
 // BENCH_RUNS times; medians and ratios measured in this run go to stdout and
 // bench/out/db-ingest.json. The CPU is shared with the database server: read figures as such.
 import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openDb } from '../src/db/adapter.js';
 import { PostgresSink } from '../src/sinks/postgres.js';
+import { benchJsonl, benchPcap, freshDb, ROOT } from './inputs.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = `${ROOT}bin/deckscope.js`;
 const OUT = `${ROOT}bench/out`;
-const PCAPS = `${ROOT}bench/pcaps`;
 const PACKETS = Number(process.env.BENCH_DB_PACKETS ?? 1_000_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const SERVER = process.env.DATABASE_URL;
@@ -40,32 +37,6 @@ interface Measure {
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
-function withSearchPath(url: string, schema: string): string {
-  const u = new URL(url);
-  u.searchParams.set('options', `-c search_path=${schema}`);
-  return u.toString();
-}
-
-/** A fresh schema on the server (dropped by dropSchema) or a fresh PGlite directory. */
-async function freshDb(kind: 'postgres' | 'pglite'): Promise<{ url: string; drop: () => Promise<void> }> {
-  if (kind === 'pglite') {
-    const dir = mkdtempSync(join(tmpdir(), 'deckscope-bench-'));
-    return { url: `pglite:${dir}/db`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
-  }
-  const schema = `ds_bench_${randomBytes(4).toString('hex')}`;
-  const admin = await openDb(SERVER!);
-  await admin.query(`CREATE SCHEMA ${schema}`);
-  await admin.close();
-  return {
-    url: withSearchPath(SERVER!, schema),
-    drop: async () => {
-      const a = await openDb(SERVER!);
-      await a.query(`DROP SCHEMA ${schema} CASCADE`);
-      await a.close();
-    },
-  };
-}
 
 /** Child process: feed the JSON lines file to the writer and time it from open to close. */
 async function writerScenario(url: string, file: string, connections?: number): Promise<Measure> {
@@ -146,9 +117,7 @@ function child(scenario: string, pcap: string, jsonl: string): Measure {
 
 async function runScenario(scenario: string, pcap: string, jsonl: string): Promise<Measure> {
   if (scenario === 'jsonl') return deckscope(pcap, ['-o', '/dev/null']);
-  const kind = scenario.endsWith('pglite') ? 'pglite' : 'postgres';
-  if (kind === 'postgres' && !SERVER) throw new Error(`${scenario} needs DATABASE_URL (postgres://…)`);
-  const db = await freshDb(kind);
+  const db = await freshDb(scenario.endsWith('pglite') ? 'pglite' : 'postgres', SERVER);
   try {
     if (scenario === 'writer-postgres-1') return await writerScenario(db.url, jsonl, 1);
     if (scenario.startsWith('writer-')) return await writerScenario(db.url, jsonl);
@@ -172,22 +141,9 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify(await runScenario(scenario!, pcap!, jsonl!))}\n`);
     return;
   }
-  mkdirSync(PCAPS, { recursive: true });
   mkdirSync(OUT, { recursive: true });
-  const pcap = `${PCAPS}/bench-${PACKETS}.pcap`;
-  if (!existsSync(pcap)) {
-    console.error(`generating ${pcap} (${PACKETS} packets, seed 1)...`);
-    const g = spawnSync(
-      process.execPath,
-      [`${ROOT}dist/scripts/gen-bench-pcap.js`, '-o', pcap, '-n', String(PACKETS), '--seed', '1'],
-      {
-        stdio: ['ignore', 'ignore', 'inherit'],
-      },
-    );
-    if (g.status !== 0) throw new Error('gen-bench-pcap failed');
-  }
-  const jsonl = `${PCAPS}/bench-${PACKETS}.jsonl`;
-  if (!existsSync(jsonl)) deckscope(pcap, ['-o', jsonl]);
+  const pcap = benchPcap(PACKETS);
+  const jsonl = benchJsonl(PACKETS);
   const scenarios = [
     'jsonl',
     'writer-pglite',

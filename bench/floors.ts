@@ -17,25 +17,21 @@
 // The database steps run one backend (one core) on batches of BATCH_EVENTS lines, in a fresh
 // schema (server, DATABASE_URL) or directory (PGlite); RUNS passes each, median reported.
 //   node dist/bench/floors.js [--jsonl FILE] [--runs R]       writes bench/out/floors.json
-import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
-import { type Db, openDb } from '../src/db/adapter.js';
+import { openDb } from '../src/db/adapter.js';
 import { INSERT_EVENTS, insertBatch, prepareSession } from '../src/db/ingest.js';
 import { BATCH_EVENTS } from '../src/db/limits.js';
 import { migrate } from '../src/db/migrate.js';
 import { ensurePartitions } from '../src/db/partitions.js';
+import { benchJsonl, freshDb, ROOT } from './inputs.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const PCAPS = `${ROOT}bench/pcaps`;
 const OUT = `${ROOT}bench/out`;
 const { values } = parseArgs({
   options: {
-    jsonl: { type: 'string', default: `${PCAPS}/bench-1000000.jsonl` },
+    /** Default: the JSON lines of the bench capture's 1 M-packet cut (made once, bench/inputs.ts). */
+    jsonl: { type: 'string' },
     runs: { type: 'string', default: process.env.BENCH_RUNS ?? '3' },
   },
 });
@@ -43,29 +39,6 @@ const RUNS = Number(values.runs);
 const SERVER = process.env.DATABASE_URL;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
-/** The events of the bench capture's first 1 M packets as JSON lines (made once, like
- *  bench/db-ingest.ts does). */
-function eventLines(file: string): string[] {
-  if (!existsSync(file)) {
-    mkdirSync(PCAPS, { recursive: true });
-    const pcap = `${PCAPS}/bench-1000000.pcap`;
-    if (!existsSync(pcap)) {
-      console.error(`generating ${pcap} (1000000 packets, seed 1)...`);
-      const g = spawnSync(
-        process.execPath,
-        [`${ROOT}dist/scripts/gen-bench-pcap.js`, '-o', pcap, '-n', '1000000', '--seed', '1'],
-        { stdio: ['ignore', 'ignore', 'inherit'] },
-      );
-      if (g.status !== 0) throw new Error('gen-bench-pcap failed');
-    }
-    const r = spawnSync(process.execPath, [`${ROOT}bin/deckscope.js`, '-q', '-r', pcap, '-o', file], {
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    if (r.status !== 0) throw new Error(`deckscope exited ${r.status}`);
-  }
-  return readFileSync(file, 'utf8').split('\n').filter(Boolean);
-}
 
 /** µs per line to UTF-8-encode every line into one reused buffer, on this thread. */
 function v8Utf8(lines: string[]): number {
@@ -84,35 +57,6 @@ function v8Utf8(lines: string[]): number {
   return median(runs);
 }
 
-/** A fresh database: a new schema on the server, or a new PGlite directory. */
-async function freshDb(kind: 'postgres' | 'pglite'): Promise<{ db: Db; drop: () => Promise<void> }> {
-  if (kind === 'pglite') {
-    const dir = mkdtempSync(join(tmpdir(), 'deckscope-floors-'));
-    const db = await openDb(`pglite:${dir}/db`);
-    return {
-      db,
-      drop: async () => {
-        await db.close();
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
-  }
-  const schema = `ds_floors_${randomBytes(4).toString('hex')}`;
-  const admin = await openDb(SERVER!);
-  await admin.query(`CREATE SCHEMA ${schema}`);
-  const u = new URL(SERVER!);
-  u.searchParams.set('options', `-c search_path=${schema}`);
-  const db = await openDb(u.toString());
-  return {
-    db,
-    drop: async () => {
-      await db.close();
-      await admin.query(`DROP SCHEMA ${schema} CASCADE`);
-      await admin.close();
-    },
-  };
-}
-
 type Step = 'jsonb_in' | 'jsonb_store' | 'keyed_store' | 'events_only' | 'full';
 
 const JSONB_IN = `SELECT count(*) FROM unnest(string_to_array($1::text, E'\\n')) AS l WHERE l <> '' AND l::jsonb IS NOT NULL`;
@@ -127,7 +71,8 @@ async function dbStep(kind: 'postgres' | 'pglite', step: Step, lines: string[]):
   const days = new Set(lines.map((l) => l.slice(7, 17)));
   const runs: number[] = [];
   for (let r = 0; r < RUNS; r++) {
-    const { db, drop } = await freshDb(kind);
+    const fresh = await freshDb(kind, SERVER);
+    const db = await openDb(fresh.url);
     try {
       await migrate(db);
       await prepareSession(db);
@@ -171,7 +116,8 @@ async function dbStep(kind: 'postgres' | 'pglite', step: Step, lines: string[]):
       }
       runs.push(((performance.now() - t) * 1000) / lines.length);
     } finally {
-      await drop();
+      await db.close();
+      await fresh.drop();
     }
   }
   return median(runs);
@@ -182,7 +128,9 @@ async function main(): Promise<void> {
     console.error(`--runs must be a whole number of at least 1 (got ${values.runs})`);
     process.exit(2);
   }
-  const lines = eventLines(values.jsonl!);
+  const lines = readFileSync(values.jsonl ?? benchJsonl(1_000_000), 'utf8')
+    .split('\n')
+    .filter(Boolean);
   const bytes = lines.reduce((n, l) => n + Buffer.byteLength(l) + 1, 0);
   const result: Record<string, unknown> = {
     cpus: cpus().length,

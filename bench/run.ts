@@ -20,13 +20,11 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { cpus } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { writeSynFlood } from '../scripts/synflood.js';
+import { benchPcap, PCAPS, ROOT } from './inputs.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = `${ROOT}bin/deckscope.js`;
 const OUT = `${ROOT}bench/out`;
-const PCAPS = `${ROOT}bench/pcaps`;
 const PACKETS = Number(process.env.BENCH_PACKETS ?? 5_000_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 if (!Number.isInteger(RUNS) || RUNS < 1) {
@@ -80,18 +78,7 @@ function sha256(file: string): string {
 }
 
 function ensureBenchPcap(): { file: string; manifest: Record<string, unknown> } {
-  mkdirSync(PCAPS, { recursive: true });
-  const file = `${PCAPS}/bench-${PACKETS}.pcap`;
-  if (!existsSync(file) || !existsSync(`${file}.manifest.json`)) {
-    console.error(`generating ${file} (${PACKETS} packets, seed 1)...`);
-    execFileSync(
-      process.execPath,
-      [`${ROOT}dist/scripts/gen-bench-pcap.js`, '-o', file, '-n', String(PACKETS), '--seed', '1'],
-      {
-        stdio: ['ignore', 'ignore', 'inherit'],
-      },
-    );
-  }
+  const file = benchPcap(PACKETS);
   return { file, manifest: JSON.parse(readFileSync(`${file}.manifest.json`, 'utf8')) };
 }
 
