@@ -587,7 +587,6 @@ function rankDigraphs(table: DigraphTable, limit: number): DigraphStat[] {
   return all.slice(0, limit);
 }
 
-/** Computes the keystroke profile of one recording. Total: never throws on any Recording shape. */
 /** Events the profile uses: finite time in (−∞, MAX_EVENT_TIME_S] and string data. */
 function usableEvent(ev: unknown): ev is RecordingEvent {
   if (ev === null || typeof ev !== 'object') return false;
@@ -595,6 +594,7 @@ function usableEvent(ev: unknown): ev is RecordingEvent {
   return typeof t === 'number' && Number.isFinite(t) && t <= MAX_EVENT_TIME_S && typeof data === 'string';
 }
 
+/** Computes the keystroke profile of one recording. Total: never throws on any Recording shape. */
 export function profileSession(rec: Recording): SessionProfile {
   const events: readonly RecordingEvent[] = Array.isArray(rec?.events) ? rec.events : [];
   for (const c of SCRATCH_COLUMNS) c.n = 0;
