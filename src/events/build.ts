@@ -60,6 +60,7 @@ import { formatIp } from '../util/ip.js';
 import { isoMicros } from '../util/time.js';
 import { certificateFields } from './certificate.js';
 import { ja4sshEventFields, type SshWindowRecord } from './ja4ssh.js';
+import { fragment, LineBuffer } from './line-buffer.js';
 
 export interface BuildOptions {
   sensorId: string;
@@ -121,59 +122,39 @@ const MAX_CACHED_ENVELOPES = 65_536;
 /** Initial size of a batch's output buffer (bytes); it doubles when a batch needs more. */
 const OUTPUT_BUFFER_BYTES = 1 << 20;
 
-/** JSON lines, UTF-8 encoded into one reused buffer that doubles when a batch needs more. */
-class LineBuffer {
-  private buf: Buffer;
-  private used = 0;
-
-  constructor(bytes: number) {
-    this.buf = Buffer.from(new ArrayBuffer(bytes));
-  }
-
-  push(line: string): void {
-    // UTF-8 needs at most 3 bytes per UTF-16 unit; grow before writing so nothing is cut.
-    const need = this.used + line.length * 3 + 1;
-    if (need > this.buf.length) this.grow(need);
-    this.used += this.buf.write(line, this.used, 'utf8');
-    this.buf[this.used++] = 0x0a;
-  }
-
-  /** Appends one event line: `head`, then `,env` unless env is null, then `,body}` (or `}` when
-   *  body is empty). Each part is encoded where it lands: joining them first would make V8 copy
-   *  the whole line into a flat string before encoding it. */
-  pushEvent(head: string, env: string | null, body: string): void {
-    const need = this.used + (head.length + (env?.length ?? 0) + body.length) * 3 + 4;
-    if (need > this.buf.length) this.grow(need);
-    const buf = this.buf;
-    let at = this.used + buf.write(head, this.used, 'utf8');
-    if (env !== null) {
-      buf[at++] = 0x2c; // ,
-      at += buf.write(env, at, 'utf8');
-    }
-    if (body.length > 0) {
-      buf[at++] = 0x2c;
-      at += buf.write(body, at, 'utf8');
-    }
-    buf[at++] = 0x7d; // }
-    buf[at++] = 0x0a;
-    this.used = at;
-  }
-
-  private grow(need: number): void {
-    let size = this.buf.length * 2;
-    while (size < need) size *= 2;
-    const bigger = Buffer.from(new ArrayBuffer(size));
-    this.buf.copy(bigger, 0, 0, this.used);
-    this.buf = bigger;
-  }
-
-  /** The lines so far in a standalone, exact-size ArrayBuffer; the buffer is emptied for reuse. */
-  take(): Uint8Array {
-    const out = new Uint8Array(this.buf.buffer.slice(0, this.used));
-    this.used = 0;
-    return out;
-  }
-}
+/** The keys of a tcp_flow_timing body, each with the punctuation before its value. */
+const FT = {
+  packets: fragment('"packets":'),
+  bytes: fragment(',"bytes":'),
+  duration_s: fragment(',"duration_s":'),
+  mean_iat_ms: fragment(',"mean_iat_ms":'),
+  min_iat_ms: fragment(',"min_iat_ms":'),
+  max_iat_ms: fragment(',"max_iat_ms":'),
+  retransmits: fragment(',"retransmits":'),
+  rtt_ms: fragment(',"rtt_ms":'),
+  end_reason: fragment(',"end_reason":"'),
+  packets_to_server: fragment('","packets_to_server":'),
+  packets_to_client: fragment(',"packets_to_client":'),
+  bytes_to_server: fragment(',"bytes_to_server":'),
+  bytes_to_client: fragment(',"bytes_to_client":'),
+  retransmits_to_server: fragment(',"retransmits_to_server":'),
+  retransmits_to_client: fragment(',"retransmits_to_client":'),
+  syn_retransmits: fragment(',"syn_retransmits":'),
+  out_of_order: fragment(',"out_of_order":'),
+  server_rtt_ms: fragment(',"server_rtt_ms":'),
+  client_rtt_ms: fragment(',"client_rtt_ms":'),
+  handshake: fragment(',"handshake":'),
+  midstream: fragment(',"midstream":'),
+  client_ttl: fragment(',"client_ttl":'),
+  server_ttl: fragment(',"server_ttl":'),
+  client_hops: fragment(',"client_hops":'),
+  server_hops: fragment(',"server_hops":'),
+  ja4l: fragment(',"ja4l":'),
+  ja4ls: fragment(',"ja4ls":'),
+};
+/** A tcp_flow_timing body's bytes beyond its end reason and JA4L strings: the keys (~430) and
+ *  at most 22 bytes for each of the 25 values (the longest JS number text). */
+const FLOW_TIMING_BODY_BYTES = 1024;
 
 /** Collects the events of one batch as JSON lines, UTF-8 encoded into one reused buffer. */
 export class EventBuilder {
@@ -255,7 +236,7 @@ export class EventBuilder {
      *  is parsed for them). */
     profilerExtra?: string,
   ): void {
-    const head = `{"ts":"${isoMicros(tsUs)}","event_type":"${type}","sensor_id":${this.sensorJson}`;
+    const head = this.head(type, tsUs);
     // A serialized object without its braces: `{}` leaves nothing.
     const body = typeof fields === 'string' ? fields : JSON.stringify(fields).slice(1, -1);
     this.out.pushEvent(head, env || null, body);
@@ -267,6 +248,18 @@ export class EventBuilder {
             (fields ? profilerMembers(JSON.parse(`{${fields}}`) as Record<string, unknown>) : ''));
       this.profileOut.push(env ? `${head},${env}${extra}}` : `${head}${extra}}`);
     }
+    this.counters.events[type] = (this.counters.events[type] ?? 0) + 1;
+  }
+
+  /** The start of an event line: `{"ts":…,"event_type":…,"sensor_id":…`. */
+  private head(type: string, tsUs: number): string {
+    return `{"ts":"${isoMicros(tsUs)}","event_type":"${type}","sensor_id":${this.sensorJson}`;
+  }
+
+  /** Counts an event whose line was written in place (this.out.open … close), and writes its
+   *  profiler projection: `profilerExtra`, the profiler's members, is given with profilerLines. */
+  private written(type: string, head: string, env: Envelope, profilerExtra: string | null): void {
+    if (this.profileOut) this.profileOut.push(`${head},${env}${profilerExtra ?? ''}}`);
     this.counters.events[type] = (this.counters.events[type] ?? 0) + 1;
   }
 
@@ -596,41 +589,98 @@ export class EventBuilder {
     return JSON.stringify(clientSide(clientHelloFields(ch.hello, proto))).slice(1, -1);
   }
 
-  // Hand-serialized like syn(): one per flow with payload.
+  // Written in place, field by field (one per TCP flow: the commonest event). Keys, numbers and
+  // fixed words only; the line is the one JSON.stringify would give for the same members.
   private flowEnd(r: FlowEndRecord): void {
     if (r.flow.transport !== 6) return;
     const packets = r.packets[0] + r.packets[1];
+    const bytes = r.bytes[0] + r.bytes[1];
     const gaps = packets - 1;
     const rtt = r.synToSynAckUs >= 0 && r.synAckToAckUs >= 0 ? r.synToSynAckUs + r.synAckToAckUs : -1;
-    const ms = (us: number) => Math.round(us) / 1000;
-    const msOrNull = (us: number) => (us >= 0 ? ms(us) : null);
-    const f =
-      `"packets":${packets},"bytes":${r.bytes[0] + r.bytes[1]},"duration_s":${(r.tsLastUs - r.tsFirstUs) / 1e6}` +
-      `,"mean_iat_ms":${gaps > 0 ? ms(r.iatSumUs / gaps) : null},"min_iat_ms":${gaps > 0 ? ms(r.iatMinUs) : null}` +
-      `,"max_iat_ms":${gaps > 0 ? ms(r.iatMaxUs) : null},"retransmits":${r.retransmits[0] + r.retransmits[1]}` +
-      `,"rtt_ms":${msOrNull(rtt)},"end_reason":"${END_REASONS[r.endReason] ?? 'unknown'}"` +
-      `,"packets_to_server":${r.packets[0]},"packets_to_client":${r.packets[1]}` +
-      `,"bytes_to_server":${r.bytes[0]},"bytes_to_client":${r.bytes[1]}` +
-      `,"retransmits_to_server":${r.retransmits[0]},"retransmits_to_client":${r.retransmits[1]}` +
-      `,"syn_retransmits":${r.synRetransmits},"out_of_order":${r.outOfOrder}` +
-      `,"server_rtt_ms":${msOrNull(r.synToSynAckUs)},"client_rtt_ms":${msOrNull(r.synAckToAckUs)}` +
-      `,"handshake":${(r.flags & FlowEndFlag.handshakeDone) !== 0},"midstream":${(r.flags & FlowEndFlag.midstream) !== 0}` +
-      `,"client_ttl":${r.clientTtl},"server_ttl":${r.serverTtl || null}` +
-      `,"client_hops":${r.clientTtl ? initialTtl(r.clientTtl) - r.clientTtl : null}` +
-      `,"server_hops":${r.serverTtl ? initialTtl(r.serverTtl) - r.serverTtl : null}`;
-    let l = '';
+    const handshake = (r.flags & FlowEndFlag.handshakeDone) !== 0;
+    const midstream = (r.flags & FlowEndFlag.midstream) !== 0;
+    const endReason = END_REASONS[r.endReason] ?? 'unknown';
+    const l = this.opts.ja4plus ? ja4l(r.synAckToAckUs, r.clientTtl, r.replyToDataUs) : null;
+    const ls = this.opts.ja4plus ? ja4l(r.synToSynAckUs, r.serverTtl, r.dataToReplyUs) : null;
+    const head = this.head('tcp_flow_timing', r.tsFirstUs);
+    const env = this.envelope(r.flow);
+    const o = this.out;
+    o.open(head, env, FLOW_TIMING_BODY_BYTES + endReason.length + (l?.length ?? 0) + (ls?.length ?? 0));
+    o.raw(FT.packets);
+    o.int(packets);
+    o.raw(FT.bytes);
+    o.int(bytes);
+    o.raw(FT.duration_s);
+    o.scaled(r.tsLastUs - r.tsFirstUs, 6);
+    o.raw(FT.mean_iat_ms);
+    if (gaps > 0) o.scaled(Math.round(r.iatSumUs / gaps), 3);
+    else o.nul();
+    o.raw(FT.min_iat_ms);
+    if (gaps > 0) o.scaled(Math.round(r.iatMinUs), 3);
+    else o.nul();
+    o.raw(FT.max_iat_ms);
+    if (gaps > 0) o.scaled(Math.round(r.iatMaxUs), 3);
+    else o.nul();
+    o.raw(FT.retransmits);
+    o.int(r.retransmits[0] + r.retransmits[1]);
+    o.raw(FT.rtt_ms);
+    if (rtt >= 0) o.scaled(Math.round(rtt), 3);
+    else o.nul();
+    o.raw(FT.end_reason);
+    o.ascii(endReason);
+    o.raw(FT.packets_to_server);
+    o.int(r.packets[0]);
+    o.raw(FT.packets_to_client);
+    o.int(r.packets[1]);
+    o.raw(FT.bytes_to_server);
+    o.int(r.bytes[0]);
+    o.raw(FT.bytes_to_client);
+    o.int(r.bytes[1]);
+    o.raw(FT.retransmits_to_server);
+    o.int(r.retransmits[0]);
+    o.raw(FT.retransmits_to_client);
+    o.int(r.retransmits[1]);
+    o.raw(FT.syn_retransmits);
+    o.int(r.synRetransmits);
+    o.raw(FT.out_of_order);
+    o.int(r.outOfOrder);
+    o.raw(FT.server_rtt_ms);
+    if (r.synToSynAckUs >= 0) o.scaled(Math.round(r.synToSynAckUs), 3);
+    else o.nul();
+    o.raw(FT.client_rtt_ms);
+    if (r.synAckToAckUs >= 0) o.scaled(Math.round(r.synAckToAckUs), 3);
+    else o.nul();
+    o.raw(FT.handshake);
+    o.bool(handshake);
+    o.raw(FT.midstream);
+    o.bool(midstream);
+    o.raw(FT.client_ttl);
+    o.int(r.clientTtl);
+    o.raw(FT.server_ttl);
+    if (r.serverTtl) o.int(r.serverTtl);
+    else o.nul();
+    o.raw(FT.client_hops);
+    if (r.clientTtl) o.int(initialTtl(r.clientTtl) - r.clientTtl);
+    else o.nul();
+    o.raw(FT.server_hops);
+    if (r.serverTtl) o.int(initialTtl(r.serverTtl) - r.serverTtl);
+    else o.nul();
     if (this.opts.ja4plus) {
-      const c = ja4l(r.synAckToAckUs, r.clientTtl, r.replyToDataUs);
-      const s = ja4l(r.synToSynAckUs, r.serverTtl, r.dataToReplyUs);
-      l = `,"ja4l":${c === null ? null : `"${c}"`},"ja4ls":${s === null ? null : `"${s}"`}`;
+      o.raw(FT.ja4l);
+      if (l === null) o.nul();
+      else o.ascii(`"${l}"`);
+      o.raw(FT.ja4ls);
+      if (ls === null) o.nul();
+      else o.ascii(`"${ls}"`);
     }
-    this.emit(
+    o.close();
+    this.written(
       'tcp_flow_timing',
-      r.tsFirstUs,
-      this.envelope(r.flow),
-      f + l,
-      `,"handshake":${(r.flags & FlowEndFlag.handshakeDone) !== 0},"midstream":${(r.flags & FlowEndFlag.midstream) !== 0}` +
-        `,"packets_to_client":${r.packets[1]},"bytes":${r.bytes[0] + r.bytes[1]}`,
+      head,
+      env,
+      this.profileOut
+        ? `,"handshake":${handshake},"midstream":${midstream},"packets_to_client":${r.packets[1]},"bytes":${bytes}`
+        : null,
     );
   }
 
