@@ -156,6 +156,55 @@ const FT = {
  *  at most 22 bytes for each of the 25 values (the longest JS number text). */
 const FLOW_TIMING_BODY_BYTES = 1024;
 
+/** The fragments of a SYN event body (tcp_syn_fingerprint / tcp_synack_fingerprint). */
+const SY = {
+  ttl: fragment('"ttl":'),
+  initial_ttl: fragment(',"initial_ttl":'),
+  hop_distance: fragment(',"hop_distance":'),
+  window: fragment(',"window":'),
+  mss: fragment(',"mss":'),
+  wscale: fragment(',"wscale":'),
+  options: fragment(',"options":'),
+  options_sig: fragment(',"options_sig":"'),
+  quirks: fragment('","quirks":['),
+  ip_version: fragment('],"ip_version":'),
+  ip_id: fragment(',"ip_id":'),
+  df: fragment(',"df":'),
+  isn: fragment(',"isn":'),
+  ecn: fragment(',"ecn":'),
+  tos: fragment(',"tos":'),
+  ip_ecn: fragment(',"ip_ecn":'),
+  ip_options_len: fragment(',"ip_options_len":'),
+  syn_payload_len: fragment(',"syn_payload_len":'),
+  ja4t: fragment(',"ja4t":"'),
+  ja4ts: fragment(',"ja4ts":"'),
+  syn_count: fragment(',"syn_count":'),
+  synack_count: fragment(',"synack_count":'),
+  scan: fragment(',"scan":true'),
+  scanner: fragment(',"scanner":'),
+  comma: fragment(','),
+  quote: fragment('"'),
+  commaQuote: fragment(',"'),
+  open: fragment('['),
+  closeList: fragment(']'),
+  kind: fragment('{"kind":'),
+  nextKind: fragment(',{"kind":'),
+  name: fragment(',"name":"'),
+  value: fragment('","value":'),
+  tsval: fragment('","tsval":'),
+  tsecr: fragment(',"tsecr":'),
+  pad: fragment('","pad":'),
+  length: fragment('","length":'),
+  close: fragment('}'),
+};
+/** A SYN event body's bytes beyond its options, signature, quirks, JA4T and p0f and scanner
+ *  text: the keys (~330) and at most 22 bytes for each of the 16 numbers. */
+const SYN_BODY_BYTES = 1024;
+/** One option in the list: keys (~45), a name (5) and at most two numbers of 22. */
+const SYN_OPTION_BYTES = 96;
+/** One quirk: its name (at most 6) in quotes, with a comma. */
+const SYN_QUIRK_BYTES = 16;
+
 /** Collects the events of one batch as JSON lines, UTF-8 encoded into one reused buffer. */
 export class EventBuilder {
   private readonly envelopes = new IdSlots<Envelope>(MAX_CACHED_ENVELOPES);
@@ -267,8 +316,9 @@ export class EventBuilder {
     this.counters.anomalies[code] = (this.counters.anomalies[code] ?? 0) + 1;
   }
 
-  // SYN events are a third of all events: serialized by hand (fixed keys; numbers, booleans and
-  // ASCII built here, nothing attacker-chosen), which is several times faster than stringify.
+  // SYN events are a fifth of all events: written in place, field by field (fixed keys; numbers,
+  // booleans and ASCII built here, nothing attacker-chosen; p0f's text and the scanner match,
+  // which come from data files, as UTF-8).
   private syn(r: SynRecord): void {
     const synAck = (r.flags & SynFlag.isSynAck) !== 0;
     const opts = parseTcpOptions(r.options);
@@ -293,25 +343,82 @@ export class EventBuilder {
     const eceCwr = r.tcpFlags & (TCP_ECE | TCP_CWR);
     const p0f = p0fJson(r, this.opts.p0fDb, this.p0fMemo);
     const ecn = synAck ? eceCwr === TCP_ECE : eceCwr === (TCP_ECE | TCP_CWR);
-    let f =
-      `"ttl":${r.ttl},"initial_ttl":${ittl},"hop_distance":${Math.min(64, Math.max(0, ittl - r.ttl))}` +
-      `,"window":${r.window},"mss":${opts.mss},"wscale":${opts.wscale},"options":${optionsJson(opts)}` +
-      `,"options_sig":"${optionsSignature(opts)}","quirks":[${quirks.map((q) => `"${q}"`).join(',')}]` +
-      `,"ip_version":${r.flow.ipVersion},"ip_id":${r.ipId},"df":${(r.ipFlags & 0x2) !== 0},"isn":${r.seq}` +
-      `,"ecn":${ecn},"tos":${r.tos},"ip_ecn":${r.tos & 3},"ip_options_len":${r.ipOptsLen}` +
-      `,"syn_payload_len":${r.payloadLen},${p0f.json}`;
-    if (this.opts.ja4plus) f += `,"${synAck ? 'ja4ts' : 'ja4t'}":"${ja4t(r.window, opts)}"`;
-    f += synAck ? `,"synack_count":${r.synCount}` : `,"syn_count":${r.synCount}`;
-    if (r.flags & SynFlag.scanRepresentative) f += ',"scan":true';
+    const sig = optionsSignature(opts);
+    const fp = this.opts.ja4plus ? ja4t(r.window, opts) : '';
     const scanner = identifyScanner(scannerInputFromSyn(r));
-    if (scanner) f += `,"scanner":${JSON.stringify(scanner)}`;
-    this.emit(
-      synAck ? 'tcp_synack_fingerprint' : 'tcp_syn_fingerprint',
-      r.tsUs,
-      this.envelope(r.flow),
-      f,
-      `,"os_guess":${p0f.label}`,
+    const scannerJson = scanner ? JSON.stringify(scanner) : '';
+    const type = synAck ? 'tcp_synack_fingerprint' : 'tcp_syn_fingerprint';
+    const head = this.head(type, r.tsUs);
+    const env = this.envelope(r.flow);
+    const o = this.out;
+    o.open(
+      head,
+      env,
+      SYN_BODY_BYTES +
+        opts.list.length * SYN_OPTION_BYTES +
+        sig.length +
+        quirks.length * SYN_QUIRK_BYTES +
+        fp.length +
+        (p0f.json.length + scannerJson.length) * 3,
     );
+    o.raw(SY.ttl);
+    o.int(r.ttl);
+    o.raw(SY.initial_ttl);
+    o.int(ittl);
+    o.raw(SY.hop_distance);
+    o.int(Math.min(64, Math.max(0, ittl - r.ttl)));
+    o.raw(SY.window);
+    o.int(r.window);
+    o.raw(SY.mss);
+    if (opts.mss === null) o.nul();
+    else o.int(opts.mss);
+    o.raw(SY.wscale);
+    if (opts.wscale === null) o.nul();
+    else o.int(opts.wscale);
+    o.raw(SY.options);
+    writeOptions(o, opts);
+    o.raw(SY.options_sig);
+    o.ascii(sig);
+    o.raw(SY.quirks);
+    for (let i = 0; i < quirks.length; i++) {
+      o.raw(i === 0 ? SY.quote : SY.commaQuote);
+      o.ascii(quirks[i]!);
+      o.raw(SY.quote);
+    }
+    o.raw(SY.ip_version);
+    o.int(r.flow.ipVersion);
+    o.raw(SY.ip_id);
+    o.int(r.ipId);
+    o.raw(SY.df);
+    o.bool((r.ipFlags & 0x2) !== 0);
+    o.raw(SY.isn);
+    o.int(r.seq);
+    o.raw(SY.ecn);
+    o.bool(ecn);
+    o.raw(SY.tos);
+    o.int(r.tos);
+    o.raw(SY.ip_ecn);
+    o.int(r.tos & 3);
+    o.raw(SY.ip_options_len);
+    o.int(r.ipOptsLen);
+    o.raw(SY.syn_payload_len);
+    o.int(r.payloadLen);
+    o.raw(SY.comma);
+    o.text(p0f.json);
+    if (this.opts.ja4plus) {
+      o.raw(synAck ? SY.ja4ts : SY.ja4t);
+      o.ascii(fp);
+      o.raw(SY.quote);
+    }
+    o.raw(synAck ? SY.synack_count : SY.syn_count);
+    o.int(r.synCount);
+    if (r.flags & SynFlag.scanRepresentative) o.raw(SY.scan);
+    if (scanner) {
+      o.raw(SY.scanner);
+      o.text(scannerJson);
+    }
+    o.close();
+    this.written(type, head, env, this.profileOut ? `,"os_guess":${p0f.label}` : null);
   }
 
   // Identical SYN fingerprints folded by the engine's dedup window: counted, never dropped.
@@ -763,33 +870,43 @@ function profilerMembers(fields: Record<string, unknown>): string {
   return out;
 }
 
-/** The options list as JSON: [{"kind":2,"name":"mss","value":1460},...] (see TcpOption). */
-function optionsJson(opts: TcpOptions): string {
-  let s = '[';
+/** The options list as JSON, written in place: [{"kind":2,"name":"mss","value":1460},...] (see
+ *  TcpOption). At most SYN_OPTION_BYTES an option. */
+function writeOptions(o: LineBuffer, opts: TcpOptions): void {
+  o.raw(SY.open);
   for (let i = 0; i < opts.list.length; i++) {
-    const o = opts.list[i]!;
-    if (i) s += ',';
-    s += `{"kind":${o.kind},"name":"${o.name}"`;
-    switch (o.name) {
+    const opt = opts.list[i]!;
+    o.raw(i === 0 ? SY.kind : SY.nextKind);
+    o.int(opt.kind);
+    o.raw(SY.name);
+    o.ascii(opt.name);
+    switch (opt.name) {
       case 'mss':
       case 'ws':
-        s += `,"value":${o.value}}`;
+        o.raw(SY.value);
+        o.int(opt.value);
         break;
       case 'ts':
-        s += `,"tsval":${o.tsval},"tsecr":${o.tsecr}}`;
+        o.raw(SY.tsval);
+        o.int(opt.tsval);
+        o.raw(SY.tsecr);
+        o.int(opt.tsecr);
         break;
       case 'eol':
-        s += `,"pad":${o.pad}}`;
+        o.raw(SY.pad);
+        o.int(opt.pad);
         break;
       case 'sack':
       case 'other':
-        s += `,"length":${o.length}}`;
+        o.raw(SY.length);
+        o.int(opt.length);
         break;
       default:
-        s += '}';
+        o.raw(SY.quote);
     }
+    o.raw(SY.close);
   }
-  return `${s}]`;
+  o.raw(SY.closeList);
 }
 
 const TLS_CHANGE_CIPHER_SPEC = 0x14;
