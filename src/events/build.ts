@@ -205,6 +205,28 @@ const SYN_OPTION_BYTES = 96;
 /** One quirk: its name (at most 6) in quotes, with a comma. */
 const SYN_QUIRK_BYTES = 16;
 
+/** The fragments of a scan_summary body. */
+const SC = {
+  src_ip: fragment('"src_ip":"'),
+  transport: fragment('","transport":"tcp","first_ts":"'),
+  last_ts: fragment('","last_ts":"'),
+  duration_s: fragment('","duration_s":'),
+  flows: fragment(',"flows":'),
+  syn_packets: fragment(',"syn_packets":'),
+  synack_replies: fragment(',"synack_replies":'),
+  rst_replies: fragment(',"rst_replies":'),
+  no_reply: fragment(',"no_reply":'),
+  distinct_ports_est: fragment(',"distinct_ports_est":'),
+  distinct_hosts_est: fragment(',"distinct_hosts_est":'),
+  sample_ports: fragment(',"sample_ports":['),
+  comma: fragment(','),
+  end_reason: fragment('],"end_reason":"'),
+  end: fragment('"'),
+};
+/** A scan_summary body's bytes beyond its address, times, end reason and ports: the keys (~250)
+ *  and at most 22 bytes for each of its 8 numbers. */
+const SCAN_BODY_BYTES = 512;
+
 /** Collects the events of one batch as JSON lines, UTF-8 encoded into one reused buffer. */
 export class EventBuilder {
   private readonly envelopes = new IdSlots<Envelope>(MAX_CACHED_ENVELOPES);
@@ -307,8 +329,11 @@ export class EventBuilder {
 
   /** Counts an event whose line was written in place (this.out.open … close), and writes its
    *  profiler projection: `profilerExtra`, the profiler's members, is given with profilerLines. */
-  private written(type: string, head: string, env: Envelope, profilerExtra: string | null): void {
-    if (this.profileOut) this.profileOut.push(`${head},${env}${profilerExtra ?? ''}}`);
+  private written(type: string, head: string, env: Envelope | null, profilerExtra: string | null): void {
+    if (this.profileOut) {
+      const extra = profilerExtra ?? '';
+      this.profileOut.push(env ? `${head},${env}${extra}}` : `${head}${extra}}`);
+    }
     this.counters.events[type] = (this.counters.events[type] ?? 0) + 1;
   }
 
@@ -791,22 +816,58 @@ export class EventBuilder {
     );
   }
 
-  // Hand-serialized like syn(): numbers, an address and fixed words only, nothing to escape.
+  // Written in place like syn(): numbers, an address, times and fixed words, nothing to escape.
   private scanSummary(r: ScanSummaryRecord): void {
     const src = formatIp(r.srcIp);
     const first = isoMicros(r.tsFirstUs);
     const last = isoMicros(r.tsLastUs);
-    this.emit(
-      'scan_summary',
-      r.tsFirstUs,
+    const endReason = END_REASONS[r.endReason] || 'window';
+    const head = this.head('scan_summary', r.tsFirstUs);
+    const o = this.out;
+    o.open(
+      head,
       null,
-      `"src_ip":"${src}","transport":"tcp","first_ts":"${first}","last_ts":"${last}"` +
-        `,"duration_s":${(r.tsLastUs - r.tsFirstUs) / 1e6},"flows":${r.flows},"syn_packets":${r.synPackets}` +
-        `,"synack_replies":${r.synAckReplies},"rst_replies":${r.rstReplies},"no_reply":${r.noReply}` +
-        `,"distinct_ports_est":${r.distinctPortsEst},"distinct_hosts_est":${r.distinctHostsEst}` +
-        `,"sample_ports":[${r.samplePorts.join(',')}],"end_reason":"${END_REASONS[r.endReason] || 'window'}"`,
-      `,"src_ip":"${src}","transport":"tcp","synack_replies":${r.synAckReplies},"rst_replies":${r.rstReplies}` +
-        `,"no_reply":${r.noReply},"first_ts":"${first}","last_ts":"${last}"`,
+      SCAN_BODY_BYTES + src.length + first.length + last.length + endReason.length + r.samplePorts.length * 6,
+    );
+    o.raw(SC.src_ip);
+    o.ascii(src);
+    o.raw(SC.transport);
+    o.ascii(first);
+    o.raw(SC.last_ts);
+    o.ascii(last);
+    o.raw(SC.duration_s);
+    o.scaled(r.tsLastUs - r.tsFirstUs, 6);
+    o.raw(SC.flows);
+    o.int(r.flows);
+    o.raw(SC.syn_packets);
+    o.int(r.synPackets);
+    o.raw(SC.synack_replies);
+    o.int(r.synAckReplies);
+    o.raw(SC.rst_replies);
+    o.int(r.rstReplies);
+    o.raw(SC.no_reply);
+    o.int(r.noReply);
+    o.raw(SC.distinct_ports_est);
+    o.int(r.distinctPortsEst);
+    o.raw(SC.distinct_hosts_est);
+    o.int(r.distinctHostsEst);
+    o.raw(SC.sample_ports);
+    for (let i = 0; i < r.samplePorts.length; i++) {
+      if (i > 0) o.raw(SC.comma);
+      o.int(r.samplePorts[i]!);
+    }
+    o.raw(SC.end_reason);
+    o.ascii(endReason);
+    o.raw(SC.end);
+    o.close();
+    this.written(
+      'scan_summary',
+      head,
+      null,
+      this.profileOut
+        ? `,"src_ip":"${src}","transport":"tcp","synack_replies":${r.synAckReplies},"rst_replies":${r.rstReplies}` +
+            `,"no_reply":${r.noReply},"first_ts":"${first}","last_ts":"${last}"`
+        : null,
     );
   }
 }
