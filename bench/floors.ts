@@ -4,6 +4,9 @@
 //   v8_utf8       a JSON line UTF-8-encoded into a reused buffer (a parser worker builds each
 //                 event as a JS string and must at least encode it; the strings here are flat
 //                 already, so this is below what a worker pays)
+//   v8_stringify  the finished event as an object (JSON.parse of its line, untimed) turned into
+//                 its line by JSON.stringify and encoded the same way: V8's own serializer on
+//                 the output alone, no parsing of packets, no fingerprints
 //   jsonb_in      the line parsed as jsonb by the database (the events table keeps a JSONB
 //                 payload), alone: the lines are stored in a table first, untimed, then
 //                 SELECT count(*) … WHERE l::jsonb IS NOT NULL
@@ -16,7 +19,7 @@
 //   full          the writer's whole batch (events and every profile upsert), for reference
 // The database steps run one backend (one core) on batches of BATCH_EVENTS lines, in a fresh
 // schema (server, DATABASE_URL) or directory (PGlite); RUNS passes each, median reported.
-//   node dist/bench/floors.js [--jsonl FILE] [--runs R]       writes bench/out/floors.json
+//   node dist/bench/floors.js [--jsonl FILE] [--runs R] [--no-db]   writes bench/out/floors.json
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -33,6 +36,8 @@ const { values } = parseArgs({
     /** Default: the JSON lines of the bench capture's 1 M-packet cut (made once, bench/inputs.ts). */
     jsonl: { type: 'string' },
     runs: { type: 'string', default: process.env.BENCH_RUNS ?? '3' },
+    /** The V8 steps only. */
+    'no-db': { type: 'boolean', default: false },
   },
 });
 const RUNS = Number(values.runs);
@@ -53,6 +58,25 @@ function v8Utf8(lines: string[]): number {
       buf[at++] = 0x0a;
     }
     runs.push(((performance.now() - t) * 1000) / lines.length);
+  }
+  return median(runs);
+}
+
+/** µs per event to JSON.stringify the finished event objects and UTF-8-encode the lines. */
+function v8Stringify(lines: string[]): number {
+  const events = lines.map((l) => JSON.parse(l) as unknown);
+  const buf = Buffer.allocUnsafe(64 << 20);
+  const runs: number[] = [];
+  for (let r = 0; r < RUNS; r++) {
+    let at = 0;
+    const t = performance.now();
+    for (const e of events) {
+      const l = JSON.stringify(e);
+      if (at + l.length * 3 + 1 > buf.length) at = 0;
+      at += buf.write(l, at, 'utf8');
+      buf[at++] = 0x0a;
+    }
+    runs.push(((performance.now() - t) * 1000) / events.length);
   }
   return median(runs);
 }
@@ -142,8 +166,14 @@ async function main(): Promise<void> {
   };
   const us = result.us_per_event as Record<string, number>;
   us.v8_utf8 = v8Utf8(lines);
-  const kinds: Array<'pglite' | 'postgres'> = SERVER ? ['pglite', 'postgres'] : ['pglite'];
-  if (!SERVER) console.error('DATABASE_URL is not set: the PostgreSQL server steps are skipped');
+  us.v8_stringify = v8Stringify(lines);
+  const kinds: Array<'pglite' | 'postgres'> = values['no-db']
+    ? []
+    : SERVER
+      ? ['pglite', 'postgres']
+      : ['pglite'];
+  if (!SERVER && !values['no-db'])
+    console.error('DATABASE_URL is not set: the PostgreSQL server steps are skipped');
   for (const kind of kinds) {
     for (const step of ['jsonb_in', 'jsonb_store', 'keyed_store', 'events_only', 'full'] as const) {
       console.error(`${kind} ${step}...`);
