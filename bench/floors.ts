@@ -45,38 +45,21 @@ const SERVER = process.env.DATABASE_URL;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-/** µs per line to UTF-8-encode every line into one reused buffer, on this thread. */
-function v8Utf8(lines: string[]): number {
+/** µs per item to turn each into its JSON line with `line` and UTF-8-encode that into one reused
+ *  buffer, on this thread. */
+function v8Lines<T>(items: T[], line: (item: T) => string): number {
   const buf = Buffer.allocUnsafe(64 << 20);
   const runs: number[] = [];
   for (let r = 0; r < RUNS; r++) {
     let at = 0;
     const t = performance.now();
-    for (const l of lines) {
+    for (const item of items) {
+      const l = line(item);
       if (at + l.length * 3 + 1 > buf.length) at = 0;
       at += buf.write(l, at, 'utf8');
       buf[at++] = 0x0a;
     }
-    runs.push(((performance.now() - t) * 1000) / lines.length);
-  }
-  return median(runs);
-}
-
-/** µs per event to JSON.stringify the finished event objects and UTF-8-encode the lines. */
-function v8Stringify(lines: string[]): number {
-  const events = lines.map((l) => JSON.parse(l) as unknown);
-  const buf = Buffer.allocUnsafe(64 << 20);
-  const runs: number[] = [];
-  for (let r = 0; r < RUNS; r++) {
-    let at = 0;
-    const t = performance.now();
-    for (const e of events) {
-      const l = JSON.stringify(e);
-      if (at + l.length * 3 + 1 > buf.length) at = 0;
-      at += buf.write(l, at, 'utf8');
-      buf[at++] = 0x0a;
-    }
-    runs.push(((performance.now() - t) * 1000) / events.length);
+    runs.push(((performance.now() - t) * 1000) / items.length);
   }
   return median(runs);
 }
@@ -165,8 +148,11 @@ async function main(): Promise<void> {
     us_per_event: {} as Record<string, number>,
   };
   const us = result.us_per_event as Record<string, number>;
-  us.v8_utf8 = v8Utf8(lines);
-  us.v8_stringify = v8Stringify(lines);
+  us.v8_utf8 = v8Lines(lines, (l) => l);
+  us.v8_stringify = v8Lines(
+    lines.map((l) => JSON.parse(l) as unknown),
+    (e) => JSON.stringify(e),
+  );
   const kinds: Array<'pglite' | 'postgres'> = values['no-db']
     ? []
     : SERVER
