@@ -63,6 +63,7 @@ export class Pipeline {
   private readonly warnings: Warning[] = [];
   private stopped = false;
   private readonly started = process.hrtime.bigint();
+  private onWarning: ((w: Warning) => void) | undefined;
 
   /** Opens the source; throws DeckscopeError with a remedy when it cannot. */
   constructor(private readonly opts: PipelineOptions) {
@@ -78,19 +79,27 @@ export class Pipeline {
               ...(opts.p0fDb !== undefined ? { p0fDb: opts.p0fDb } : {}),
             },
             opts.workers,
+            (err) =>
+              this.warn({
+                code: 'E_WORKER',
+                message: `a parser worker failed between batches and was replaced: ${err.message}`,
+              }),
           );
+  }
+
+  private warn(w: Warning): void {
+    this.warnings.push(w);
+    this.onWarning?.(w);
   }
 
   /** Runs until the input ends or stop() is called and everything captured has been written. */
   run(onWarning?: (w: Warning) => void): Promise<RunSummary> {
+    this.onWarning = onWarning;
     return new Promise((resolve, reject) => {
       this.capture.start((kind, a, b) => {
         if (kind === 'batch') this.onBatch(a as ArrayBuffer);
-        else if (kind === 'warning') {
-          const w = { code: a as string, message: b as string };
-          this.warnings.push(w);
-          onWarning?.(w);
-        } else {
+        else if (kind === 'warning') this.warn({ code: a as string, message: b as string });
+        else {
           this.chain.then(() => this.finish()).then(resolve, reject);
         }
       });

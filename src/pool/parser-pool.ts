@@ -41,13 +41,25 @@ export class ParserPool {
   /** Batches handed to Piscina at once: TASKS_PER_WORKER per worker. */
   private readonly capacity: number;
 
+  /** Workers that failed between batches (and were replaced). */
+  workerErrors = 0;
+
+  /**
+   * `onWorkerError` hears of a worker that failed while it held no batch (it ran out of heap
+   * between tasks, say): Piscina replaces it and the batches go on. (A worker that fails during
+   * a batch fails that batch's `run` instead.) `testWorker`, for tests, is another worker module,
+   * run with Piscina's Atomics wait off so that its timers can fire between tasks.
+   */
   constructor(
     private readonly options: BuildOptions,
     threads = defaultWorkers(),
+    onWorkerError?: (err: Error) => void,
+    testWorker?: string,
   ) {
     this.capacity = Math.max(1, threads) * TASKS_PER_WORKER;
     this.pool = new Piscina({
-      filename: workerPath(),
+      filename: testWorker ?? workerPath(),
+      ...(testWorker ? { atomics: 'disabled' as const } : {}),
       minThreads: threads,
       maxThreads: threads,
       idleTimeout: Number.POSITIVE_INFINITY,
@@ -55,6 +67,11 @@ export class ParserPool {
       // A worker's live data is small (bounded caches, one batch); a cap makes V8 collect
       // instead of growing the heap, which keeps the sensor's resident memory bounded.
       resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MIB },
+    });
+    // Unheard, Piscina's 'error' would be thrown from the event emitter and end the process.
+    this.pool.on('error', (err: Error) => {
+      this.workerErrors++;
+      onWorkerError?.(err);
     });
   }
 
