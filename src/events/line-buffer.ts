@@ -57,8 +57,9 @@ export class LineBuffer {
     this.used = at;
   }
 
-  // ---- A line written in place: open, then fields (raw, int, scaled, ascii, bool, nul), close.
-  // Nothing here escapes: the caller writes only its own keys, numbers and fixed ASCII words.
+  // ---- A line written in place: open, then fields (raw, int, scaled, ascii, text, bool, nul),
+  // close. Nothing here escapes: the caller writes only its own keys, numbers and fixed ASCII
+  // words, and through `text` JSON that is serialized already.
 
   /** Starts a line: `head`, `,env` unless env is null, and the comma before the body; reserves
    *  `bodyBytes` for the body and the closing `}\n`. */
