@@ -156,6 +156,10 @@ const FT = {
  *  at most 22 bytes for each of the 25 values (the longest JS number text). */
 const FLOW_TIMING_BODY_BYTES = 1024;
 
+/** Punctuation the hand-written bodies share. */
+const COMMA = fragment(',');
+const QUOTE = fragment('"');
+
 /** The fragments of a SYN event body (tcp_syn_fingerprint / tcp_synack_fingerprint). */
 const SY = {
   ttl: fragment('"ttl":'),
@@ -182,8 +186,6 @@ const SY = {
   synack_count: fragment(',"synack_count":'),
   scan: fragment(',"scan":true'),
   scanner: fragment(',"scanner":'),
-  comma: fragment(','),
-  quote: fragment('"'),
   commaQuote: fragment(',"'),
   open: fragment('['),
   closeList: fragment(']'),
@@ -219,9 +221,7 @@ const SC = {
   distinct_ports_est: fragment(',"distinct_ports_est":'),
   distinct_hosts_est: fragment(',"distinct_hosts_est":'),
   sample_ports: fragment(',"sample_ports":['),
-  comma: fragment(','),
   end_reason: fragment('],"end_reason":"'),
-  end: fragment('"'),
 };
 /** A scan_summary body's bytes beyond its address, times, end reason and ports: the keys (~250)
  *  and at most 22 bytes for each of its 8 numbers. */
@@ -311,15 +311,17 @@ export class EventBuilder {
     // A serialized object without its braces: `{}` leaves nothing.
     const body = typeof fields === 'string' ? fields : JSON.stringify(fields).slice(1, -1);
     this.out.pushEvent(head, env || null, body);
-    if (this.profileOut) {
-      const extra =
-        typeof fields !== 'string'
+    this.written(
+      type,
+      head,
+      env,
+      !this.profileOut
+        ? null
+        : typeof fields !== 'string'
           ? profilerMembers(fields)
           : (profilerExtra ??
-            (fields ? profilerMembers(JSON.parse(`{${fields}}`) as Record<string, unknown>) : ''));
-      this.profileOut.push(env ? `${head},${env}${extra}}` : `${head}${extra}}`);
-    }
-    this.counters.events[type] = (this.counters.events[type] ?? 0) + 1;
+            (fields ? profilerMembers(JSON.parse(`{${fields}}`) as Record<string, unknown>) : '')),
+    );
   }
 
   /** The start of an event line: `{"ts":…,"event_type":…,"sensor_id":…`. */
@@ -327,8 +329,9 @@ export class EventBuilder {
     return `{"ts":"${isoMicros(tsUs)}","event_type":"${type}","sensor_id":${this.sensorJson}`;
   }
 
-  /** Counts an event whose line was written in place (this.out.open … close), and writes its
-   *  profiler projection: `profilerExtra`, the profiler's members, is given with profilerLines. */
+  /** Counts an event whose line is written (by emit, or in place: this.out.open … close), and
+   *  writes its profiler projection: `profilerExtra`, the profiler's members, is given with
+   *  profilerLines. */
   private written(type: string, head: string, env: Envelope | null, profilerExtra: string | null): void {
     if (this.profileOut) {
       const extra = profilerExtra ?? '';
@@ -406,9 +409,9 @@ export class EventBuilder {
     o.ascii(sig);
     o.raw(SY.quirks);
     for (let i = 0; i < quirks.length; i++) {
-      o.raw(i === 0 ? SY.quote : SY.commaQuote);
+      o.raw(i === 0 ? QUOTE : SY.commaQuote);
       o.ascii(quirks[i]!);
-      o.raw(SY.quote);
+      o.raw(QUOTE);
     }
     o.raw(SY.ip_version);
     o.int(r.flow.ipVersion);
@@ -428,12 +431,12 @@ export class EventBuilder {
     o.int(r.ipOptsLen);
     o.raw(SY.syn_payload_len);
     o.int(r.payloadLen);
-    o.raw(SY.comma);
+    o.raw(COMMA);
     o.text(p0f.json);
     if (this.opts.ja4plus) {
       o.raw(synAck ? SY.ja4ts : SY.ja4t);
       o.ascii(fp);
-      o.raw(SY.quote);
+      o.raw(QUOTE);
     }
     o.raw(synAck ? SY.synack_count : SY.syn_count);
     o.int(r.synCount);
@@ -853,12 +856,12 @@ export class EventBuilder {
     o.int(r.distinctHostsEst);
     o.raw(SC.sample_ports);
     for (let i = 0; i < r.samplePorts.length; i++) {
-      if (i > 0) o.raw(SC.comma);
+      if (i > 0) o.raw(COMMA);
       o.int(r.samplePorts[i]!);
     }
     o.raw(SC.end_reason);
     o.ascii(endReason);
-    o.raw(SC.end);
+    o.raw(QUOTE);
     o.close();
     this.written(
       'scan_summary',
@@ -963,7 +966,7 @@ function writeOptions(o: LineBuffer, opts: TcpOptions): void {
         o.int(opt.length);
         break;
       default:
-        o.raw(SY.quote);
+        o.raw(QUOTE);
     }
     o.raw(SY.close);
   }
